@@ -1,0 +1,1307 @@
+package io.jasyncio;
+
+import io.jasyncio.internal.Carriers;
+import io.jasyncio.internal.ParkPoller;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+
+/**
+ * An event loop: runs callbacks, timers and tasks, one at a time, in the order asyncio does.
+ * Mirrors asyncio's {@code BaseEventLoop}; most programs use it through {@link Asyncio#run} and
+ * never touch it directly.
+ *
+ * <h2>One thread of control</h2>
+ * Each iteration the loop moves the timers that are due to its ready queue and then runs every
+ * item that was ready when the iteration began: callbacks, and steps of tasks. Items scheduled
+ * during the iteration run in the next one. A task step runs the task's body until it awaits
+ * something not yet done. Exactly one callback or task step runs at any moment: the loop passes a
+ * single baton between the threads involved, and only the holder may touch the loop. A task that
+ * blocks in a JDK call (a blocking socket, {@link Thread#sleep}) holds the baton and freezes the
+ * loop, exactly as a blocking call freezes an asyncio loop; move such work off the loop with
+ * {@link #runInExecutor} or {@link Asyncio#toThread}.
+ *
+ * <h2>Threads</h2>
+ * While the loop runs, only its own tasks and callbacks may call its methods (and those of its
+ * futures and tasks); a call from any other thread throws {@link IllegalStateException} at once
+ * (asyncio checks this only in debug mode). Other threads use the thread-safe doors:
+ * {@link #callSoonThreadsafe}, {@link Asyncio#runCoroutineThreadsafe}, and completing a
+ * {@link CompletableFuture} given to {@link #wrapFuture}. A loop that is not running may be
+ * prepared from the thread that will run it.
+ *
+ * <h2>Scheduling modes</h2>
+ * Task bodies run on virtual threads, either on the JDK's shared scheduler or on a carrier thread
+ * the loop owns; see {@link Scheduling}.
+ *
+ * <h2>Time</h2>
+ * Times and delays are in seconds on the loop's {@link LoopClock}, as {@code double} like asyncio,
+ * or as {@link Duration}. Negative and NaN delays are rejected with
+ * {@link IllegalArgumentException} (asyncio runs them at once; a negative delay is nearly always a
+ * bug in time arithmetic). An infinite delay schedules a callback that never runs.
+ */
+public final class EventLoop implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger("io.jasyncio");
+    private static final AtomicInteger LOOP_IDS = new AtomicInteger();
+    private static final Object REGISTRY_LOCK = new Object();
+    /** Every running loop; a thread belongs to the loop whose baton it holds. */
+    private static volatile EventLoop[] runningLoops = new EventLoop[0];
+    private static final int MIN_SCHEDULED_FOR_COMPACTION = 100;
+
+    private final int id;
+    private final LoopClock clock;
+    private final Scheduling scheduling;
+    private final Thread.Builder.OfVirtual threads;
+    private final ForkJoinPool carrierPool;
+    private final ParkPoller poller = new ParkPoller();
+    private final ConcurrentLinkedQueue<Handle> inbox = new ConcurrentLinkedQueue<>();
+
+    /** The baton: the only thread that may touch the loop's state while it runs. */
+    private volatile Thread owner;
+    /** The thread inside runForever, which gets the baton back when the loop stops. */
+    private Thread home;
+
+    // State below is touched only by the baton holder.
+    private final ArrayDeque<Object> ready = new ArrayDeque<>();
+    private final TimerQueue timers = new TimerQueue();
+    private long timerSeq;
+    private int cancelledTimers;
+    /** Items still to run in the current iteration. */
+    private int ntodo;
+    private boolean inIteration;
+    private boolean stopping;
+    private Task<?> currentTask;
+    private Task<?> liveHead;
+    private int liveCount;
+    private boolean eagerTaskStart;
+    private ExecutorService defaultExecutor;
+    private boolean executorShutdownCalled;
+    private long stepStartNanos;
+
+    private volatile boolean running;
+    private volatile boolean closed;
+    private volatile boolean debug;
+    private volatile long slowCallbackNanos = 100_000_000L;
+    private volatile ExceptionHandler exceptionHandler;
+
+    private EventLoop(Builder b) {
+        this.id = LOOP_IDS.incrementAndGet();
+        this.clock = b.clock;
+        Scheduling mode = b.scheduling != null ? b.scheduling : schedulingFromProperty();
+        if (mode == Scheduling.AUTO) {
+            mode = Carriers.available() ? Scheduling.DEDICATED : Scheduling.SHARED;
+        }
+        if (mode == Scheduling.DEDICATED) {
+            if (!Carriers.available()) {
+                throw new IllegalStateException("Scheduling.DEDICATED needs --add-opens java.base/java.lang=ALL-UNNAMED"
+                        + " (or =io.jasyncio on the module path): " + Carriers.unavailableReason());
+            }
+            this.carrierPool = Carriers.newCarrierPool("jasyncio-carrier-" + id);
+            this.threads = Carriers.builderOn(carrierPool);
+        } else {
+            this.carrierPool = null;
+            this.threads = Thread.ofVirtual();
+        }
+        this.scheduling = mode;
+        this.debug = b.debug != null ? b.debug : debugFromEnvironment();
+        this.eagerTaskStart = b.eagerTaskStart;
+    }
+
+    private static Scheduling schedulingFromProperty() {
+        String p = System.getProperty("jasyncio.scheduler", "auto").trim();
+        try {
+            return Scheduling.valueOf(p.toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("jasyncio.scheduler must be auto, shared or dedicated, not '" + p + "'");
+        }
+    }
+
+    private static boolean debugFromEnvironment() {
+        String p = System.getProperty("jasyncio.debug");
+        if (p == null) {
+            p = System.getenv("JASYNCIO_DEBUG");
+        }
+        return p != null && !p.isEmpty() && !p.equals("0") && !p.equalsIgnoreCase("false");
+    }
+
+    /**
+     * A new loop with the default settings (system clock, scheduling from
+     * {@code jasyncio.scheduler}, debug from {@code jasyncio.debug} or {@code JASYNCIO_DEBUG}).
+     *
+     * @return the loop; close it when done
+     */
+    public static EventLoop newEventLoop() {
+        return builder().build();
+    }
+
+    /**
+     * Starts configuring a loop.
+     *
+     * @return a builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * The loop whose task or callback is running on the calling thread. Mirrors
+     * {@code asyncio.get_running_loop()}.
+     *
+     * @return the loop
+     * @throws IllegalStateException if the calling thread is not running a loop's task or callback
+     */
+    public static EventLoop getRunningLoop() {
+        EventLoop l = ownedBy(Thread.currentThread());
+        if (l == null) {
+            throw new IllegalStateException("no running event loop: thread " + Thread.currentThread()
+                    + " is not running a task or callback of any event loop");
+        }
+        return l;
+    }
+
+    /** The running loop whose baton {@code t} holds, or null. */
+    static EventLoop ownedBy(Thread t) {
+        for (EventLoop l : runningLoops) {
+            if (l.owner == t) {
+                return l;
+            }
+        }
+        return null;
+    }
+
+    // ------------------------------------------------------------------ clock
+
+    /**
+     * The loop's current time in seconds, from its {@link LoopClock}. Mirrors {@code loop.time()}.
+     *
+     * @return the time
+     */
+    public double time() {
+        return clock.nanoTime() / 1e9;
+    }
+
+    /**
+     * The loop's current time in nanoseconds.
+     *
+     * @return the time
+     */
+    public long timeNanos() {
+        return clock.nanoTime();
+    }
+
+    /** @return the loop's clock */
+    public LoopClock clock() {
+        return clock;
+    }
+
+    // ------------------------------------------------------------------ scheduling callbacks
+
+    /**
+     * Schedules a callback for the next loop iteration. Callbacks run in the order they were
+     * scheduled. Mirrors {@code call_soon}.
+     *
+     * @param callback what to run
+     * @return a handle that can cancel it
+     * @throws IllegalStateException if the loop is closed, or if called from a thread other than
+     *     the loop's while it runs
+     */
+    public Handle callSoon(Runnable callback) {
+        Objects.requireNonNull(callback, "callback");
+        checkThread("schedule a callback");
+        checkOpen();
+        Handle h = new Handle(this, callback);
+        ready.addLast(h);
+        return h;
+    }
+
+    /**
+     * Schedules a callback from any thread, waking the loop if it sleeps. Mirrors
+     * {@code call_soon_threadsafe}. This is the door other threads use to talk to a loop.
+     *
+     * @param callback what to run, on the loop
+     * @return a handle that can cancel it
+     * @throws IllegalStateException if the loop is closed
+     */
+    public Handle callSoonThreadsafe(Runnable callback) {
+        Objects.requireNonNull(callback, "callback");
+        checkOpen();
+        Handle h = new Handle(this, callback);
+        inbox.add(h);
+        poller.wakeup();
+        return h;
+    }
+
+    /**
+     * Schedules a callback to run after {@code delay} seconds. Mirrors {@code call_later}.
+     *
+     * @param delay seconds from now; {@code 0} means the next iteration after timers are checked,
+     *     {@code +Infinity} means never
+     * @param callback what to run
+     * @return a handle that can cancel it
+     * @throws IllegalArgumentException if {@code delay} is negative or NaN
+     */
+    public TimerHandle callLater(double delay, Runnable callback) {
+        checkDelay(delay);
+        return scheduleAt(addDelay(clock.nanoTime(), delay), callback);
+    }
+
+    /**
+     * Schedules a callback to run after {@code delay}.
+     *
+     * @param delay how long from now, not negative
+     * @param callback what to run
+     * @return a handle that can cancel it
+     * @throws IllegalArgumentException if {@code delay} is negative
+     */
+    public TimerHandle callLater(Duration delay, Runnable callback) {
+        return scheduleAt(addDelay(clock.nanoTime(), delay), callback);
+    }
+
+    /**
+     * Schedules a callback for a time on the loop's clock (see {@link #time()}). A time in the past
+     * runs it on the next iteration. Mirrors {@code call_at}.
+     *
+     * @param when seconds on the loop's clock; {@code +Infinity} means never
+     * @param callback what to run
+     * @return a handle that can cancel it
+     * @throws IllegalArgumentException if {@code when} is NaN
+     */
+    public TimerHandle callAt(double when, Runnable callback) {
+        return scheduleAt(secondsToNanos(when), callback);
+    }
+
+    /** Schedules a callback at a time in nanoseconds on the loop's clock. */
+    TimerHandle callAtNanos(long whenNanos, Runnable callback) {
+        return scheduleAt(whenNanos, callback);
+    }
+
+    private TimerHandle scheduleAt(long whenNanos, Runnable callback) {
+        Objects.requireNonNull(callback, "callback");
+        checkThread("schedule a timer");
+        checkOpen();
+        TimerHandle h = new TimerHandle(this, whenNanos, timerSeq++, callback);
+        h.scheduled = true;
+        timers.add(h);
+        return h;
+    }
+
+    static void checkDelay(double delay) {
+        if (!(delay >= 0)) {
+            throw new IllegalArgumentException("delay must be a non-negative number of seconds, got " + delay);
+        }
+    }
+
+    /** Seconds to nanoseconds on the loop's scale, saturating; NaN is rejected. */
+    static long secondsToNanos(double seconds) {
+        if (Double.isNaN(seconds)) {
+            throw new IllegalArgumentException("time must be a number of seconds, got NaN");
+        }
+        if (seconds >= 9.2e9) {
+            return Long.MAX_VALUE;
+        }
+        if (seconds <= -9.2e9) {
+            return Long.MIN_VALUE + 1;
+        }
+        return Math.round(seconds * 1e9);
+    }
+
+    static long addDelay(long now, double delaySeconds) {
+        checkDelay(delaySeconds);
+        if (delaySeconds >= 9.2e9) {
+            return Long.MAX_VALUE;
+        }
+        long d = Math.round(delaySeconds * 1e9);
+        long r = now + d;
+        return r < now ? Long.MAX_VALUE : r;
+    }
+
+    static long addDelay(long now, Duration delay) {
+        Objects.requireNonNull(delay, "delay");
+        if (delay.isNegative()) {
+            throw new IllegalArgumentException("delay must not be negative, got " + delay);
+        }
+        long d;
+        try {
+            d = delay.toNanos();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
+        long r = now + d;
+        return r < now ? Long.MAX_VALUE : r;
+    }
+
+    /** Called by a timer handle cancelled while queued. */
+    void timerCancelled() {
+        cancelledTimers++;
+    }
+
+    // ------------------------------------------------------------------ futures and tasks
+
+    /**
+     * A new pending future bound to this loop. Mirrors {@code create_future}.
+     *
+     * @param <T> the result type
+     * @return the future
+     */
+    public <T> AsyncFuture<T> createFuture() {
+        return new AsyncFuture<>(this);
+    }
+
+    /**
+     * Schedules {@code body} as a new task. Mirrors {@code create_task}.
+     *
+     * @param <T> the result type
+     * @param body the task's body
+     * @return the task
+     * @throws IllegalStateException if the loop is closed or the call comes from a foreign thread
+     */
+    public <T> Task<T> createTask(Callable<? extends T> body) {
+        return createTask(null, null, body);
+    }
+
+    /**
+     * Schedules {@code body}, which returns nothing, as a new task.
+     *
+     * @param body the task's body
+     * @return the task; its result is {@code null}
+     */
+    public Task<Void> createTask(CheckedRunnable body) {
+        return createTask(null, null, asCallable(body));
+    }
+
+    /**
+     * Schedules {@code body} as a new task with a name.
+     *
+     * @param <T> the result type
+     * @param name the task's name, or {@code null} for {@code Task-N}
+     * @param body the task's body
+     * @return the task
+     */
+    public <T> Task<T> createTask(String name, Callable<? extends T> body) {
+        return createTask(name, null, body);
+    }
+
+    /**
+     * Schedules {@code body} as a new task. Mirrors {@code create_task(coro, name=, eager_start=)}
+     * of asyncio 3.14.
+     *
+     * @param <T> the result type
+     * @param name the task's name, or {@code null} for {@code Task-N}
+     * @param eagerStart {@code true} to run the body at once, inside this call, until its first
+     *     suspension (only while the loop runs); {@code false} to schedule it; {@code null} for the
+     *     loop's default ({@link #setEagerTaskStart})
+     * @param body the task's body
+     * @return the task
+     */
+    public <T> Task<T> createTask(String name, Boolean eagerStart, Callable<? extends T> body) {
+        Objects.requireNonNull(body, "body");
+        checkThread("create a task");
+        checkOpen();
+        Task<T> t = new Task<>(this, body, name);
+        link(t);
+        boolean eager = eagerStart != null ? eagerStart : eagerTaskStart;
+        if (eager && running) {
+            startEagerly(t);
+        } else {
+            ready.addLast(t);
+        }
+        return t;
+    }
+
+    static Callable<Void> asCallable(CheckedRunnable body) {
+        Objects.requireNonNull(body, "body");
+        return () -> {
+            body.run();
+            return null;
+        };
+    }
+
+    /**
+     * Makes new tasks start eagerly by default, like asyncio 3.12's
+     * {@code loop.set_task_factory(asyncio.eager_task_factory)}: the body runs inside
+     * {@code createTask} until its first suspension, and a body that never suspends completes
+     * without ever being scheduled.
+     *
+     * @param eager the new default
+     */
+    public void setEagerTaskStart(boolean eager) {
+        checkThread("change the task factory");
+        this.eagerTaskStart = eager;
+    }
+
+    /** @return whether new tasks start eagerly by default */
+    public boolean isEagerTaskStart() {
+        return eagerTaskStart;
+    }
+
+    /**
+     * The task running on the calling thread, or {@code null} in a callback or outside the loop.
+     * Mirrors {@code asyncio.current_task(loop)}.
+     *
+     * @return the current task, or {@code null}
+     */
+    public Task<?> currentTask() {
+        Thread me = Thread.currentThread();
+        Task<?> t = currentTask;
+        return owner == me && t != null && t.thread == me ? t : null;
+    }
+
+    /**
+     * The tasks of this loop that are not done. Mirrors {@code asyncio.all_tasks(loop)}.
+     *
+     * @return a new set
+     */
+    public Set<Task<?>> allTasks() {
+        checkThread("list tasks");
+        Set<Task<?>> out = new LinkedHashSet<>(Math.max(16, liveCount * 2));
+        for (Task<?> t = liveHead; t != null; t = t.liveNext) {
+            if (!t.isDone()) {
+                out.add(t);
+            }
+        }
+        return Collections.unmodifiableSet(out);
+    }
+
+    /** The task running the calling code, on whichever loop; else a clear error. */
+    static Task<?> requireCurrentTask(String what) {
+        Thread me = Thread.currentThread();
+        EventLoop l = ownedBy(me);
+        if (l == null) {
+            throw new IllegalStateException("Cannot " + what + " outside a task: thread " + me
+                    + " is not running a task of any event loop; use Asyncio.run(...),"
+                    + " or runCoroutineThreadsafe(...) from another thread");
+        }
+        return l.currentTaskFor(what);
+    }
+
+    /** The current task of this loop if it runs on the calling thread; else a clear error. */
+    Task<?> currentTaskFor(String what) {
+        Thread me = Thread.currentThread();
+        Task<?> t = currentTask;
+        if (owner == me && t != null && t.thread == me) {
+            return t;
+        }
+        throw notInTask(what, me);
+    }
+
+    private IllegalStateException notInTask(String what, Thread me) {
+        if (owner == me) {
+            return new IllegalStateException("Cannot " + what + " from a callback of " + this
+                    + ": only tasks can wait; start a task with createTask, or use addDoneCallback");
+        }
+        EventLoop other = ownedBy(me);
+        if (other != null) {
+            return new IllegalStateException("Cannot " + what + " of " + this + " from a task of " + other
+                    + ": a future belongs to one loop; cross loops with toCompletableFuture() and wrapFuture()");
+        }
+        return new IllegalStateException("Cannot " + what + " outside a task: thread " + me
+                + " is not running a task of " + this
+                + "; use Asyncio.run(...), or runCoroutineThreadsafe(...) from another thread");
+    }
+
+    private void link(Task<?> t) {
+        Task<?> h = liveHead;
+        t.liveNext = h;
+        if (h != null) {
+            h.livePrev = t;
+        }
+        liveHead = t;
+        liveCount++;
+    }
+
+    void unlink(Task<?> t) {
+        Task<?> p = t.livePrev;
+        Task<?> n = t.liveNext;
+        if (p != null) {
+            p.liveNext = n;
+        } else if (liveHead == t) {
+            liveHead = n;
+        } else {
+            return;
+        }
+        if (n != null) {
+            n.livePrev = p;
+        }
+        t.livePrev = null;
+        t.liveNext = null;
+        liveCount--;
+    }
+
+    // ------------------------------------------------------------------ running
+
+    /**
+     * Runs the loop until {@code future} is done and returns its result (or throws its
+     * exception). Mirrors {@code run_until_complete}.
+     *
+     * @param <T> the result type
+     * @param future a future of this loop
+     * @return the future's result
+     * @throws IllegalStateException if the loop is closed or already running, if the calling
+     *     thread runs another loop, or if the loop was stopped before the future completed
+     * @throws IllegalArgumentException if the future belongs to another loop
+     */
+    public <T> T runUntilComplete(AsyncFuture<T> future) {
+        checkCanRun(Thread.currentThread());
+        if (future.loop != this) {
+            throw new IllegalArgumentException("The future belongs to a different loop than the one running it: " + future);
+        }
+        Consumer<AsyncFuture<T>> stopper = f -> stop();
+        future.addDoneCallback(stopper);
+        try {
+            runForever();
+        } finally {
+            future.removeDoneCallback(stopper);
+        }
+        if (!future.isDone()) {
+            throw new IllegalStateException("Event loop stopped before Future completed: " + future);
+        }
+        return future.result();
+    }
+
+    /**
+     * Runs {@code body} as a task until it completes and returns its result.
+     *
+     * @param <T> the result type
+     * @param body the task's body
+     * @return its result
+     */
+    public <T> T runUntilComplete(Callable<? extends T> body) {
+        checkCanRun(Thread.currentThread());
+        return runUntilComplete(createTask(body));
+    }
+
+    /**
+     * Runs the loop until {@link #stop()} is called. Mirrors {@code run_forever}: after a stop,
+     * the loop finishes the current iteration and returns; callbacks scheduled by that iteration
+     * run next time.
+     *
+     * @throws IllegalStateException if the loop is closed or already running, or the calling
+     *     thread runs another loop
+     */
+    public void runForever() {
+        Thread me = Thread.currentThread();
+        checkCanRun(me);
+        home = me;
+        owner = me;
+        running = true;
+        register(this);
+        try {
+            Task<?> next = drive();
+            if (next != null) {
+                transfer(next);
+                awaitBaton(me);
+            }
+        } finally {
+            stopping = false;
+            running = false;
+            currentTask = null;
+            unregister(this);
+            home = null;
+            owner = null;
+        }
+    }
+
+    private void checkCanRun(Thread me) {
+        if (closed) {
+            throw new IllegalStateException("Event loop is closed: " + this);
+        }
+        if (running) {
+            throw new IllegalStateException("This event loop is already running: " + this);
+        }
+        EventLoop other = ownedBy(me);
+        if (other != null) {
+            throw new IllegalStateException("Cannot run " + this + " while another loop is running on this thread: " + other);
+        }
+    }
+
+    /**
+     * Asks the loop to stop after the current iteration. Mirrors {@code stop}. If the loop is not
+     * running, its next run will do one iteration and stop. From another thread, use
+     * {@code callSoonThreadsafe(loop::stop)}.
+     */
+    public void stop() {
+        checkThread("stop the loop");
+        stopping = true;
+    }
+
+    /** @return whether the loop is running */
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** @return whether the loop is closed */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * Closes the loop: pending callbacks and timers are dropped, the default executor is shut down
+     * without waiting, the loop's carrier thread (if any) ends. Mirrors {@code close}. Closing
+     * twice does nothing.
+     *
+     * @throws IllegalStateException if the loop is running
+     */
+    @Override
+    public void close() {
+        if (running) {
+            throw new IllegalStateException("Cannot close a running event loop: " + this);
+        }
+        if (closed) {
+            return;
+        }
+        closed = true;
+        ready.clear();
+        timers.clear();
+        inbox.clear();
+        ExecutorService ex = defaultExecutor;
+        defaultExecutor = null;
+        if (ex != null) {
+            ex.shutdown();
+        }
+        if (carrierPool != null) {
+            carrierPool.shutdown();
+        }
+    }
+
+    private static void register(EventLoop l) {
+        synchronized (REGISTRY_LOCK) {
+            EventLoop[] a = runningLoops;
+            EventLoop[] b = java.util.Arrays.copyOf(a, a.length + 1);
+            b[a.length] = l;
+            runningLoops = b;
+        }
+    }
+
+    private static void unregister(EventLoop l) {
+        synchronized (REGISTRY_LOCK) {
+            EventLoop[] a = runningLoops;
+            int n = 0;
+            EventLoop[] b = new EventLoop[Math.max(0, a.length - 1)];
+            for (EventLoop x : a) {
+                if (x != l && n < b.length) {
+                    b[n++] = x;
+                }
+            }
+            runningLoops = n == b.length ? b : java.util.Arrays.copyOf(b, n);
+        }
+    }
+
+    // ------------------------------------------------------------------ the baton
+
+    /**
+     * Runs loop iterations on the calling thread, which holds the baton, until a task step is the
+     * next item (returned) or the loop stops at the end of an iteration (null).
+     */
+    private Task<?> drive() {
+        for (;;) {
+            if (ntodo == 0) {
+                if (inIteration) {
+                    inIteration = false;
+                    if (stopping) {
+                        return null;
+                    }
+                }
+                beginIteration();
+                inIteration = true;
+                continue;
+            }
+            ntodo--;
+            Object item = ready.pollFirst();
+            if (item instanceof Task<?> t) {
+                if (t.thread == null && t.mustCancel) {
+                    t.cancelBeforeStart();
+                    continue;
+                }
+                return t;
+            }
+            Handle h = (Handle) item;
+            if (!h.cancelled) {
+                runHandle(h);
+            }
+        }
+    }
+
+    /** asyncio's _run_once prologue: sleep if idle, collect due timers, fix the batch size. */
+    private void beginIteration() {
+        if (!inbox.isEmpty()) {
+            drainInbox();
+        }
+        purgeCancelledTimers();
+        long timeout;
+        if (!ready.isEmpty() || stopping) {
+            timeout = 0;
+        } else if (timers.isEmpty()) {
+            timeout = -1;
+        } else {
+            long when = timers.peek().whenNanos;
+            long d = when == Long.MAX_VALUE ? -1 : when - clock.nanoTime();
+            timeout = when == Long.MAX_VALUE ? -1 : Math.max(0, d);
+        }
+        if (timeout != 0) {
+            poller.poll(timeout);
+            if (!inbox.isEmpty()) {
+                drainInbox();
+            }
+        } else {
+            poller.clear();
+        }
+        if (!timers.isEmpty()) {
+            long now = clock.nanoTime();
+            TimerHandle h;
+            while ((h = timers.peek()) != null && h.whenNanos <= now) {
+                timers.poll();
+                h.scheduled = false;
+                if (h.cancelled) {
+                    cancelledTimers--;
+                } else {
+                    ready.addLast(h);
+                }
+            }
+        }
+        ntodo = ready.size();
+    }
+
+    private void purgeCancelledTimers() {
+        int n = timers.size();
+        if (n > MIN_SCHEDULED_FOR_COMPACTION && cancelledTimers * 2 > n) {
+            timers.removeCancelled();
+            cancelledTimers = 0;
+            return;
+        }
+        TimerHandle h;
+        while ((h = timers.peek()) != null && h.cancelled) {
+            timers.poll();
+            h.scheduled = false;
+            cancelledTimers--;
+        }
+    }
+
+    private void drainInbox() {
+        Handle h;
+        while ((h = inbox.poll()) != null) {
+            ready.addLast(h);
+        }
+    }
+
+    private void runHandle(Handle h) {
+        if (!debug) {
+            h.run();
+            return;
+        }
+        long t0 = System.nanoTime();
+        h.run();
+        long dt = System.nanoTime() - t0;
+        if (dt >= slowCallbackNanos) {
+            LOG.log(System.Logger.Level.WARNING, "Executing {0} took {1} seconds", h, String.format("%.3f", dt / 1e9));
+        }
+    }
+
+    /** Schedules a task's next step (its wake-up). */
+    void scheduleStep(Task<?> t) {
+        ready.addLast(t);
+    }
+
+    void enterTask(Task<?> t) {
+        currentTask = t;
+        if (debug) {
+            stepStartNanos = System.nanoTime();
+        }
+    }
+
+    private void leaveTask(Task<?> t) {
+        currentTask = null;
+        if (debug) {
+            long dt = System.nanoTime() - stepStartNanos;
+            if (dt >= slowCallbackNanos) {
+                LOG.log(System.Logger.Level.WARNING, "Executing a step of {0} took {1} seconds",
+                        t, String.format("%.3f", dt / 1e9));
+            }
+        }
+    }
+
+    /**
+     * Gives up control on behalf of the current task {@code t}, whose wake-up is already arranged,
+     * and returns when its next step runs.
+     */
+    void suspend(Task<?> t) {
+        Thread me = t.thread;
+        Thread back = t.eagerCaller;
+        leaveTask(t);
+        if (back != null) {
+            // First suspension of an eager task: control returns to the createTask caller.
+            t.eagerCaller = null;
+            owner = back;
+            LockSupport.unpark(back);
+        } else {
+            Task<?> next = drive();
+            if (next == t) {
+                enterTask(t);
+                return;
+            }
+            transfer(next);
+        }
+        awaitBaton(me);
+        enterTask(t);
+    }
+
+    /** Called on a task's thread after it completed: passes control on; the thread then ends. */
+    void finish(Task<?> t) {
+        Thread back = t.eagerCaller;
+        leaveTask(t);
+        if (back != null) {
+            t.eagerCaller = null;
+            owner = back;
+            LockSupport.unpark(back);
+            return;
+        }
+        transfer(drive());
+    }
+
+    private void startEagerly(Task<?> t) {
+        Thread me = Thread.currentThread();
+        Task<?> prev = currentTask;
+        long prevStart = stepStartNanos;
+        t.eagerCaller = me;
+        if (startOrResume(t)) {
+            awaitBaton(me);
+        } else {
+            t.eagerCaller = null;
+        }
+        currentTask = prev;
+        stepStartNanos = prevStart;
+    }
+
+    /** Hands the baton to {@code next}'s thread, or home if {@code next} is null (the loop stops). */
+    private void transfer(Task<?> next) {
+        while (next != null) {
+            if (startOrResume(next)) {
+                return;
+            }
+            next = drive();
+        }
+        Thread h = home;
+        owner = h;
+        LockSupport.unpark(h);
+    }
+
+    /** Gives the baton to the task's thread, starting it at its first step. */
+    private boolean startOrResume(Task<?> next) {
+        Thread t = next.thread;
+        if (t != null) {
+            owner = t;
+            LockSupport.unpark(t);
+            return true;
+        }
+        Thread me = Thread.currentThread();
+        try {
+            t = threads.unstarted(next::runOnThread);
+            next.thread = t;
+            owner = t;
+            t.start();
+            return true;
+        } catch (Throwable e) {
+            // Could not start a thread (out of memory, a closed carrier): the task fails, the loop goes on.
+            owner = me;
+            next.thread = null;
+            unlink(next);
+            next.trySetException(e);
+            return false;
+        }
+    }
+
+    /** Parks the calling thread until it holds the baton. */
+    void awaitBaton(Thread me) {
+        boolean interrupted = false;
+        while (owner != me) {
+            LockSupport.park(this);
+            interrupted |= Thread.interrupted();
+        }
+        if (interrupted) {
+            me.interrupt();
+        }
+    }
+
+    /**
+     * Fails fast when a foreign thread touches the running loop.
+     *
+     * @param what the operation, for the message
+     */
+    void checkThread(String what) {
+        Thread o = owner;
+        if (o != null && o != Thread.currentThread()) {
+            throw new IllegalStateException("Cannot " + what + " from thread " + Thread.currentThread()
+                    + ": " + this + " is running, and only its own tasks and callbacks may touch it;"
+                    + " use callSoonThreadsafe or runCoroutineThreadsafe");
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("Event loop is closed: " + this);
+        }
+    }
+
+    /** Cancels a future of this loop on behalf of another thread. */
+    void cancelFromOtherThread(AsyncFuture<?> f) {
+        try {
+            callSoonThreadsafe(() -> f.cancel());
+        } catch (IllegalStateException closedLoop) {
+            // The loop is closed: nothing is left to cancel.
+        }
+    }
+
+    // ------------------------------------------------------------------ threads and executors
+
+    /**
+     * Runs {@code fn} on {@code executor} (the default executor if {@code null}) and returns a
+     * future of this loop for its outcome. Mirrors {@code run_in_executor}. Cancelling the future
+     * interrupts the worker (asyncio cannot stop the thread; we can).
+     *
+     * @param <T> the result type
+     * @param executor where to run, or {@code null} for the default executor (a virtual thread per
+     *     call)
+     * @param fn the blocking work
+     * @return the future of its outcome
+     */
+    public <T> AsyncFuture<T> runInExecutor(Executor executor, Callable<? extends T> fn) {
+        Objects.requireNonNull(fn, "fn");
+        checkThread("run in an executor");
+        checkOpen();
+        Executor ex = executor != null ? executor : defaultExecutor();
+        AsyncFuture<T> f = createFuture();
+        FutureTask<T> work = new FutureTask<>(fn::call) {
+            @Override
+            protected void done() {
+                try {
+                    callSoonThreadsafe(() -> deliver(this, f));
+                } catch (IllegalStateException closedLoop) {
+                    // Nobody is left to tell.
+                }
+            }
+        };
+        f.addDoneCallback(x -> {
+            if (x.isCancelled()) {
+                work.cancel(true);
+            }
+        });
+        ex.execute(work);
+        return f;
+    }
+
+    private static <T> void deliver(FutureTask<T> work, AsyncFuture<T> f) {
+        if (f.isDone()) {
+            return;
+        }
+        try {
+            f.trySetResult(work.get());
+        } catch (ExecutionException e) {
+            f.trySetException(e.getCause());
+        } catch (CancellationException e) {
+            f.cancelSelf(null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            f.trySetException(e);
+        }
+    }
+
+    private ExecutorService defaultExecutor() {
+        if (executorShutdownCalled) {
+            throw new IllegalStateException("Executor shutdown has been called: " + this);
+        }
+        ExecutorService ex = defaultExecutor;
+        if (ex == null) {
+            ex = Executors.newThreadPerTaskExecutor(Carriers.sharedSchedulerBuilder().name("jasyncio-executor-" + id + "-", 0).factory());
+            defaultExecutor = ex;
+        }
+        return ex;
+    }
+
+    /**
+     * Replaces the default executor used by {@link #runInExecutor} with {@code null} and by
+     * {@link Asyncio#toThread}. The loop shuts it down when it closes.
+     *
+     * @param executor the new default executor
+     */
+    public void setDefaultExecutor(ExecutorService executor) {
+        checkThread("set the default executor");
+        defaultExecutor = Objects.requireNonNull(executor, "executor");
+    }
+
+    /**
+     * Shuts down the default executor and returns a future that completes when its work has
+     * finished, or after 300 seconds. Mirrors {@code shutdown_default_executor}; {@link Asyncio#run}
+     * awaits it before closing the loop.
+     *
+     * @return a future completed when the executor has terminated
+     */
+    public AsyncFuture<Void> shutdownDefaultExecutor() {
+        return shutdownDefaultExecutor(300);
+    }
+
+    /**
+     * Like {@link #shutdownDefaultExecutor()}, waiting at most {@code timeout} seconds.
+     *
+     * @param timeout seconds to wait for running work
+     * @return a future completed when the executor has terminated or the wait is over
+     */
+    public AsyncFuture<Void> shutdownDefaultExecutor(double timeout) {
+        checkDelay(timeout);
+        checkThread("shut down the default executor");
+        executorShutdownCalled = true;
+        AsyncFuture<Void> f = createFuture();
+        ExecutorService ex = defaultExecutor;
+        if (ex == null) {
+            f.setResult(null);
+            return f;
+        }
+        ex.shutdown();
+        Carriers.sharedSchedulerBuilder().name("jasyncio-executor-shutdown-" + id).start(() -> {
+            boolean done = false;
+            try {
+                done = ex.awaitTermination(secondsToNanos(timeout), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (!done) {
+                LOG.log(System.Logger.Level.WARNING, "The default executor did not finish joining its threads within {0} seconds", timeout);
+            }
+            try {
+                callSoonThreadsafe(() -> f.trySetResult(null));
+            } catch (IllegalStateException closedLoop) {
+                // The loop is gone; nobody awaits the future.
+            }
+        });
+        return f;
+    }
+
+    /**
+     * A future of this loop that follows {@code stage}, completed through
+     * {@link #callSoonThreadsafe} whichever thread completes the stage. Cancelling the returned
+     * future cancels the stage's {@link CompletableFuture}. Mirrors {@code wrap_future}.
+     *
+     * @param <T> the result type
+     * @param stage the stage to follow
+     * @return the future
+     */
+    public <T> AsyncFuture<T> wrapFuture(CompletionStage<? extends T> stage) {
+        Objects.requireNonNull(stage, "stage");
+        checkThread("wrap a future");
+        checkOpen();
+        AsyncFuture<T> f = createFuture();
+        CompletableFuture<? extends T> cf = stage.toCompletableFuture();
+        f.addDoneCallback(x -> {
+            if (x.isCancelled()) {
+                cf.cancel(true);
+            }
+        });
+        cf.whenComplete((v, e) -> {
+            Runnable complete = () -> {
+                if (f.isDone()) {
+                    return;
+                }
+                if (e == null) {
+                    f.trySetResult(v);
+                } else {
+                    Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                    if (cause instanceof CancellationException) {
+                        f.cancelSelf(cause.getMessage());
+                    } else {
+                        f.trySetException(cause);
+                    }
+                }
+            };
+            try {
+                callSoonThreadsafe(complete);
+            } catch (IllegalStateException closedLoop) {
+                // The loop is gone; nobody awaits the future.
+            }
+        });
+        return f;
+    }
+
+    // ------------------------------------------------------------------ errors and debug
+
+    /**
+     * Sets the handler for errors that have nowhere else to go; {@code null} restores the default,
+     * which logs them. Mirrors {@code set_exception_handler}.
+     *
+     * @param handler the handler, or {@code null}
+     */
+    public void setExceptionHandler(ExceptionHandler handler) {
+        this.exceptionHandler = handler;
+    }
+
+    /** @return the handler set with {@link #setExceptionHandler}, or {@code null} for the default */
+    public ExceptionHandler getExceptionHandler() {
+        return exceptionHandler;
+    }
+
+    /**
+     * The default handling: logs the context at ERROR level on the {@code io.jasyncio}
+     * {@link System.Logger}. Mirrors {@code default_exception_handler}.
+     *
+     * @param context what happened
+     */
+    public void defaultExceptionHandler(ExceptionContext context) {
+        Throwable e = context.exception();
+        if (e != null) {
+            LOG.log(System.Logger.Level.ERROR, context.toString(), e);
+        } else {
+            LOG.log(System.Logger.Level.ERROR, context.toString());
+        }
+    }
+
+    /**
+     * Passes an error to the handler (or the default handling). Mirrors
+     * {@code call_exception_handler}; an error inside the handler is logged, never thrown.
+     *
+     * @param context what happened
+     */
+    public void callExceptionHandler(ExceptionContext context) {
+        ExceptionHandler h = exceptionHandler;
+        if (h == null) {
+            try {
+                defaultExceptionHandler(context);
+            } catch (Throwable e) {
+                LOG.log(System.Logger.Level.ERROR, "Exception in default exception handler", e);
+            }
+            return;
+        }
+        try {
+            h.handle(this, context);
+        } catch (Throwable e) {
+            try {
+                defaultExceptionHandler(ExceptionContext.builder("Unhandled error in exception handler")
+                        .exception(e).extra("context", context).build());
+            } catch (Throwable e2) {
+                LOG.log(System.Logger.Level.ERROR, "Exception in default exception handler while handling an error in the custom handler", e2);
+            }
+        }
+    }
+
+    /**
+     * Turns debug mode on or off. In debug mode the loop reports callbacks and task steps that hold
+     * it longer than {@link #getSlowCallbackDuration()}. Mirrors {@code set_debug}.
+     *
+     * @param enabled whether debug mode is on
+     */
+    public void setDebug(boolean enabled) {
+        this.debug = enabled;
+    }
+
+    /** @return whether debug mode is on */
+    public boolean getDebug() {
+        return debug;
+    }
+
+    /** @return the duration, in seconds, above which debug mode reports a callback or step */
+    public double getSlowCallbackDuration() {
+        return slowCallbackNanos / 1e9;
+    }
+
+    /**
+     * Sets the duration above which debug mode reports a callback or task step as slow.
+     *
+     * @param seconds the threshold, 0.1 by default
+     */
+    public void setSlowCallbackDuration(double seconds) {
+        checkDelay(seconds);
+        this.slowCallbackNanos = secondsToNanos(seconds);
+    }
+
+    /** @return how this loop's tasks are scheduled: {@link Scheduling#SHARED} or {@link Scheduling#DEDICATED} */
+    public Scheduling getScheduling() {
+        return scheduling;
+    }
+
+    @Override
+    public String toString() {
+        return "EventLoop-" + id + "[" + (closed ? "closed" : running ? "running" : "idle")
+                + ", " + scheduling.name().toLowerCase(java.util.Locale.ROOT) + (debug ? ", debug" : "") + "]";
+    }
+
+    /** Configures an {@link EventLoop}. */
+    public static final class Builder {
+        private LoopClock clock = LoopClock.system();
+        private Boolean debug;
+        private Scheduling scheduling;
+        private boolean eagerTaskStart;
+
+        private Builder() {
+        }
+
+        /**
+         * The clock every timer reads (the system clock by default).
+         *
+         * @param clock the clock
+         * @return this builder
+         */
+        public Builder clock(LoopClock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * Debug mode (by default from the {@code jasyncio.debug} property or the
+         * {@code JASYNCIO_DEBUG} environment variable).
+         *
+         * @param debug whether debug mode is on
+         * @return this builder
+         */
+        public Builder debug(boolean debug) {
+            this.debug = debug;
+            return this;
+        }
+
+        /**
+         * Where task threads run (by default from the {@code jasyncio.scheduler} property, else
+         * {@link Scheduling#AUTO}).
+         *
+         * @param scheduling the mode
+         * @return this builder
+         */
+        public Builder scheduling(Scheduling scheduling) {
+            this.scheduling = Objects.requireNonNull(scheduling, "scheduling");
+            return this;
+        }
+
+        /**
+         * Whether new tasks start eagerly by default; see {@link EventLoop#setEagerTaskStart}.
+         *
+         * @param eager the default
+         * @return this builder
+         */
+        public Builder eagerTaskStart(boolean eager) {
+            this.eagerTaskStart = eager;
+            return this;
+        }
+
+        /**
+         * @return a new loop
+         * @throws IllegalStateException if {@link Scheduling#DEDICATED} was asked for and the JDK
+         *     does not allow it
+         */
+        public EventLoop build() {
+            return new EventLoop(this);
+        }
+    }
+}

@@ -1,0 +1,19 @@
+package io.jasyncio;
+
+import java.util.Set;
+
+/**
+ * What {@link Asyncio#wait} returns: the futures that are done and those still pending, each in
+ * the order they were given.
+ *
+ * @param <F> the future type
+ * @param done the futures that are done
+ * @param pending the futures that are not
+ */
+public record WaitResult<F extends AsyncFuture<?>>(Set<F> done, Set<F> pending) {
+    /** Makes both sets unmodifiable. */
+    public WaitResult {
+        done = java.util.Collections.unmodifiableSet(done);
+        pending = java.util.Collections.unmodifiableSet(pending);
+    }
+}

@@ -1,0 +1,13 @@
+/**
+ * jasyncio: asyncio for Java. One event loop, many tasks that give up control only where they
+ * wait, structured concurrency, cancellation and timeouts. Tasks run on virtual threads, so
+ * {@code await} works at any depth of a task's call stack, yet exactly one task of a loop runs at
+ * a time.
+ *
+ * <p>The public API is the package {@link io.jasyncio}; everything under
+ * {@code io.jasyncio.internal} is implementation.
+ */
+module io.jasyncio {
+    requires java.logging;
+    exports io.jasyncio;
+}
