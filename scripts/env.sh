@@ -58,4 +58,4 @@ if ! MVN=$(jasyncio_find_maven); then
 fi
 # Maven's own libraries call sun.misc.Unsafe; JDK 24+ warns about it on every build.
 export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
-MVN="$MVN -B -q --no-transfer-progress"
+MVN="$MVN -B -q --no-transfer-progress -Dstyle.color=never"

@@ -30,7 +30,7 @@ public class ExceptionGroup extends RuntimeException {
      * @throws IllegalArgumentException if {@code exceptions} is empty
      */
     public ExceptionGroup(String message, List<? extends Throwable> exceptions) {
-        super(describe(message, exceptions), null, true, true);
+        super(describe(message, exceptions));
         this.groupMessage = message;
         this.exceptions = List.copyOf(exceptions);
         for (Throwable t : this.exceptions) {
