@@ -59,3 +59,12 @@ fi
 # Maven's own libraries call sun.misc.Unsafe; JDK 24+ warns about it on every build.
 export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
 MVN="$MVN -B -q --no-transfer-progress -Dstyle.color=never"
+
+# JVM options of the project's own programs (the launcher and the benchmarks' "launcher" rows):
+#   --add-opens java.base/java.lang   opts in to the dedicated-carrier scheduler (Scheduling.DEDICATED)
+#   UseCompactObjectHeaders           8-byte object headers (a product flag in JDK 25): every task is smaller
+#   UseParallelGC                     a throughput collector; the programs keep small heaps, so pauses stay short,
+#                                     and it handles a million suspended tasks' stacks in half G1's time
+#   jdk.trackAllThreads=false         the JDK otherwise keeps every virtual thread in a map, for jcmd's thread
+#                                     dump; jasyncio's own task dump lists tasks instead
+JASYNCIO_LAUNCHER_OPTS="--add-opens java.base/java.lang=ALL-UNNAMED -XX:+UseCompactObjectHeaders -XX:+UseParallelGC -Djdk.trackAllThreads=false"

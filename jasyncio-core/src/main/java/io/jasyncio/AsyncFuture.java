@@ -262,7 +262,7 @@ public sealed class AsyncFuture<T> permits Task, GatheringFuture {
         Objects.requireNonNull(callback, "callback");
         loop.checkThread("add a done callback");
         if (state != PENDING) {
-            loop.callSoon(new DoneCallback(callback, this));
+            loop.scheduleHandle(new DoneCallback(loop, callback, this));
         } else {
             addCallback(callback);
         }
@@ -331,7 +331,7 @@ public sealed class AsyncFuture<T> permits Task, GatheringFuture {
         if (cb instanceof Task<?> waiter) {
             loop.scheduleStep(waiter);
         } else {
-            loop.callSoon(new DoneCallback((Consumer<? super AsyncFuture<T>>) cb, this));
+            loop.scheduleHandle(new DoneCallback(loop, (Consumer<? super AsyncFuture<T>>) cb, this));
         }
     }
 
@@ -412,25 +412,26 @@ public sealed class AsyncFuture<T> permits Task, GatheringFuture {
         }
     }
 
-    /** The callback handle a done future schedules: calls the consumer with the future. */
-    private static final class DoneCallback implements Runnable {
-        private final Consumer<? super AsyncFuture<Object>> callback;
+    /** The handle a done future schedules for each callback: calls the consumer with the future. */
+    static final class DoneCallback extends Handle {
+        private final Consumer<? super AsyncFuture<Object>> consumer;
         private final AsyncFuture<Object> future;
 
         @SuppressWarnings("unchecked")
-        DoneCallback(Consumer<?> callback, AsyncFuture<?> future) {
-            this.callback = (Consumer<? super AsyncFuture<Object>>) callback;
+        DoneCallback(EventLoop loop, Consumer<?> consumer, AsyncFuture<?> future) {
+            super(loop, null);
+            this.consumer = (Consumer<? super AsyncFuture<Object>>) consumer;
             this.future = (AsyncFuture<Object>) future;
         }
 
         @Override
-        public void run() {
-            callback.accept(future);
+        void invoke() {
+            consumer.accept(future);
         }
 
         @Override
         public String toString() {
-            return callback + " on " + future;
+            return "Handle[" + consumer + " on " + brief(future) + (cancelled ? ", cancelled" : "") + "]";
         }
     }
 }

@@ -131,7 +131,7 @@ public final class Asyncio {
      * @return the task
      */
     public static Task<Void> createTask(String name, CheckedRunnable body) {
-        return EventLoop.getRunningLoop().createTask(name, EventLoop.asCallable(body));
+        return EventLoop.getRunningLoop().createTask(name, body);
     }
 
     /**

@@ -104,6 +104,7 @@ public final class EventLoop implements AutoCloseable {
     private volatile ExceptionHandler exceptionHandler;
 
     private EventLoop(Builder b) {
+        Warmup.ensure();
         this.id = LOOP_IDS.incrementAndGet();
         this.clock = b.clock;
         Scheduling mode = b.scheduling != null ? b.scheduling : schedulingFromProperty();
@@ -385,7 +386,18 @@ public final class EventLoop implements AutoCloseable {
      * @return the task; its result is {@code null}
      */
     public Task<Void> createTask(CheckedRunnable body) {
-        return createTask(null, null, asCallable(body));
+        return createTaskOf(null, null, body);
+    }
+
+    /**
+     * Schedules {@code body}, which returns nothing, as a new task with a name.
+     *
+     * @param name the task's name, or {@code null} for {@code Task-N}
+     * @param body the task's body
+     * @return the task; its result is {@code null}
+     */
+    public Task<Void> createTask(String name, CheckedRunnable body) {
+        return createTaskOf(name, null, body);
     }
 
     /**
@@ -413,6 +425,11 @@ public final class EventLoop implements AutoCloseable {
      * @return the task
      */
     public <T> Task<T> createTask(String name, Boolean eagerStart, Callable<? extends T> body) {
+        return createTaskOf(name, eagerStart, body);
+    }
+
+    /** Creates a task whose body is a {@link Callable} or a {@link CheckedRunnable}. */
+    <T> Task<T> createTaskOf(String name, Boolean eagerStart, Object body) {
         Objects.requireNonNull(body, "body");
         checkThread("create a task");
         checkOpen();
@@ -813,6 +830,13 @@ public final class EventLoop implements AutoCloseable {
         if (dt >= slowCallbackNanos) {
             LOG.log(System.Logger.Level.WARNING, "Executing {0} took {1} seconds", h, String.format("%.3f", dt / 1e9));
         }
+    }
+
+    /** Schedules a handle made by the loop's own machinery (a future's done callback). */
+    void scheduleHandle(Handle h) {
+        checkThread("schedule a callback");
+        checkOpen();
+        ready.addLast(h);
     }
 
     /** Schedules a task's next step (its wake-up). */

@@ -26,7 +26,7 @@ final class GatheringFuture extends AsyncFuture<List<Object>> implements Consume
     /** Builds the gathering future over {@code children} (none empty, all of one loop). */
     static GatheringFuture over(List<? extends AsyncFuture<?>> children, boolean returnExceptions) {
         EventLoop loop = children.get(0).loop;
-        IdentityHashMap<AsyncFuture<?>, Boolean> seen = new IdentityHashMap<>();
+        IdentityHashMap<AsyncFuture<?>, Boolean> seen = new IdentityHashMap<>(children.size());
         List<AsyncFuture<?>> distinct = new ArrayList<>(children.size());
         for (AsyncFuture<?> f : children) {
             if (f.loop != loop) {

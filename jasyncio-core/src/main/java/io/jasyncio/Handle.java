@@ -8,7 +8,7 @@ package io.jasyncio;
  * <p>The loop runs the callback once, on the loop, at most; an exception it throws goes to the
  * loop's exception handler and does not stop the loop.
  */
-public sealed class Handle permits TimerHandle {
+public sealed class Handle permits TimerHandle, AsyncFuture.DoneCallback {
     final EventLoop loop;
     final Runnable callback;
     volatile boolean cancelled;
@@ -48,11 +48,16 @@ public sealed class Handle permits TimerHandle {
     /** Runs the callback, reporting what it throws to the loop's exception handler. */
     final void run() {
         try {
-            callback.run();
+            invoke();
         } catch (Throwable e) {
             loop.callExceptionHandler(ExceptionContext.builder("Exception in callback " + this)
                     .exception(e).handle(this).build());
         }
+    }
+
+    /** What running the handle does; a done callback overrides it to pass its future. */
+    void invoke() {
+        callback.run();
     }
 
     @Override

@@ -35,7 +35,8 @@ public final class Task<T> extends AsyncFuture<T> {
 
     private final long id;
     private String name;
-    private Callable<? extends T> body;
+    /** A {@link Callable} or a {@link CheckedRunnable}; null once started. */
+    private Object body;
     /** The virtual thread, created at the first step. Written before the thread gets the baton. */
     Thread thread;
     /** The future this task is suspended on, as asyncio's _fut_waiter. */
@@ -51,7 +52,7 @@ public final class Task<T> extends AsyncFuture<T> {
     /** The error that ended this task, if it was cancelled by one. */
     private CancelledError cancelledExc;
 
-    Task(EventLoop loop, Callable<? extends T> body, String name) {
+    Task(EventLoop loop, Object body, String name) {
         super(loop);
         this.body = body;
         this.id = IDS.incrementAndGet();
@@ -262,17 +263,22 @@ public final class Task<T> extends AsyncFuture<T> {
     }
 
     /** The body of the task's virtual thread. */
+    @SuppressWarnings("unchecked")
     void runOnThread() {
         EventLoop l = loop;
         l.awaitBaton(Thread.currentThread());
         l.enterTask(this);
-        Callable<? extends T> b = body;
+        Object b = body;
         body = null;
         T value = null;
         Throwable error = null;
         try {
             resumePoint(null);
-            value = b.call();
+            if (b instanceof CheckedRunnable r) {
+                r.run();
+            } else {
+                value = ((Callable<? extends T>) b).call();
+            }
         } catch (Throwable e) {
             error = e;
         }

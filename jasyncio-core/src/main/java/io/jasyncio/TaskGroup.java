@@ -198,7 +198,7 @@ public final class TaskGroup {
      * @return the child
      */
     public Task<Void> createTask(CheckedRunnable body) {
-        return createTask(null, EventLoop.asCallable(body));
+        return adoptNew(null, body);
     }
 
     /**
@@ -211,9 +211,24 @@ public final class TaskGroup {
      * @throws IllegalStateException if the group is finished or shutting down
      */
     public <T> Task<T> createTask(String name, Callable<? extends T> body) {
+        return adoptNew(name, body);
+    }
+
+    /**
+     * Creates a named child task that returns nothing.
+     *
+     * @param name the child's name, or {@code null}
+     * @param body the child's body
+     * @return the child
+     */
+    public Task<Void> createTask(String name, CheckedRunnable body) {
+        return adoptNew(name, body);
+    }
+
+    private <T> Task<T> adoptNew(String name, Object body) {
         Objects.requireNonNull(body, "body");
         checkOpen();
-        Task<T> t = loop.createTask(name, null, body);
+        Task<T> t = loop.createTaskOf(name, null, body);
         adopt(t);
         return t;
     }
@@ -255,7 +270,7 @@ public final class TaskGroup {
         Objects.requireNonNull(body, "body");
         checkOpen();
         Starter<T> status = new Starter<>(loop.createFuture());
-        Task<Void> child = loop.createTask(null, null, EventLoop.asCallable(() -> body.run(status)));
+        Task<Void> child = loop.createTaskOf(null, null, (CheckedRunnable) () -> body.run(status));
         status.child = child;
         starting.add(child);
         adopt(child);
