@@ -40,8 +40,8 @@ public sealed class AsyncFuture<T> permits Task, GatheringFuture {
     String cancelMessage;
     /** Null, one callback, or an ArrayList of them. A callback is a Task (a waiter) or a Consumer. */
     private Object callbacks;
-    /** Whether someone looked at the exception (asyncio's _log_traceback, inverted). */
-    boolean exceptionRetrieved;
+    /** Reports the exception if nobody retrieves it before the future is collected (asyncio's _log_traceback). */
+    private UnretrievedException.Watch unretrieved;
 
     AsyncFuture(EventLoop loop) {
         this.loop = loop;
@@ -101,7 +101,7 @@ public sealed class AsyncFuture<T> permits Task, GatheringFuture {
             case PENDING -> throw new InvalidStateException("Exception is not set: " + this);
             case CANCELLED -> throw makeCancelledError();
             case FAILED -> {
-                exceptionRetrieved = true;
+                markRetrieved();
                 return (Throwable) outcome;
             }
             default -> {
@@ -123,7 +123,7 @@ public sealed class AsyncFuture<T> permits Task, GatheringFuture {
         if (state == CANCELLED) {
             throw makeCancelledError();
         }
-        exceptionRetrieved = true;
+        markRetrieved();
         throw Sneaky.<RuntimeException>rethrow((Throwable) outcome);
     }
 
@@ -216,10 +216,30 @@ public sealed class AsyncFuture<T> permits Task, GatheringFuture {
         if (exception instanceof CancelledError ce) {
             cancelMessage = ce.getMessage();
             state = CANCELLED;
+            scheduleCallbacks();
         } else {
-            outcome = exception;
-            state = FAILED;
+            fail(exception);
         }
+    }
+
+    /** Marks the exception as seen: it will not be reported as never retrieved. */
+    final void markRetrieved() {
+        UnretrievedException.Watch w = unretrieved;
+        if (w != null) {
+            unretrieved = null;
+            w.retrieved();
+        }
+    }
+
+    /** @return whether a failure of this future was seen, or there is none */
+    final boolean isRetrieved() {
+        return unretrieved == null;
+    }
+
+    private void fail(Throwable e) {
+        outcome = e;
+        state = FAILED;
+        unretrieved = UnretrievedException.watch(this, e);
         scheduleCallbacks();
     }
 
@@ -235,9 +255,7 @@ public sealed class AsyncFuture<T> permits Task, GatheringFuture {
     /** Fails the future unless it is done. */
     final void trySetException(Throwable e) {
         if (state == PENDING) {
-            outcome = e;
-            state = FAILED;
-            scheduleCallbacks();
+            fail(e);
         }
     }
 
@@ -358,7 +376,7 @@ public sealed class AsyncFuture<T> permits Task, GatheringFuture {
             switch (f.state) {
                 case SUCCEEDED -> cf.complete(f.outcomeNoThrow());
                 case FAILED -> {
-                    f.exceptionRetrieved = true;
+                    f.markRetrieved();
                     cf.completeExceptionally((Throwable) f.outcome);
                 }
                 default -> cf.completeExceptionally(new CancellationException(f.cancelMessage));

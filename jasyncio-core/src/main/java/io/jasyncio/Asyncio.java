@@ -528,14 +528,14 @@ public final class Asyncio {
         Consumer<AsyncFuture<T>> innerDone = i -> {
             if (outer.isCancelled()) {
                 if (!i.isCancelled()) {
-                    i.exceptionRetrieved = true;
+                    i.markRetrieved();
                 }
                 return;
             }
             if (i.isCancelled()) {
                 outer.cancel();
             } else if (i.peekException() != null) {
-                i.exceptionRetrieved = true;
+                i.markRetrieved();
                 outer.setException(i.peekException());
             } else {
                 outer.setResult(i.outcome());
@@ -731,7 +731,7 @@ public final class Asyncio {
                 if (f.isCancelled()) {
                     super.cancel(false);
                 } else if (f.peekException() != null) {
-                    f.exceptionRetrieved = true;
+                    f.markRetrieved();
                     completeExceptionally(f.peekException());
                 } else {
                     complete(f.outcome());

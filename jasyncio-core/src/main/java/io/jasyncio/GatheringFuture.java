@@ -76,7 +76,7 @@ final class GatheringFuture extends AsyncFuture<List<Object>> implements Consume
         finished++;
         if (isDone()) {
             if (!child.isCancelled()) {
-                child.exceptionRetrieved = true;
+                child.markRetrieved();
             }
             return;
         }
@@ -88,7 +88,7 @@ final class GatheringFuture extends AsyncFuture<List<Object>> implements Consume
             }
             Throwable e = child.peekException();
             if (e != null) {
-                child.exceptionRetrieved = true;
+                child.markRetrieved();
                 trySetException(e);
                 return;
             }
@@ -101,7 +101,7 @@ final class GatheringFuture extends AsyncFuture<List<Object>> implements Consume
             if (c.isCancelled()) {
                 results.add(new CancelledError(c.cancelMessage));
             } else if (c.peekException() != null) {
-                c.exceptionRetrieved = true;
+                c.markRetrieved();
                 results.add(c.peekException());
             } else {
                 results.add(c.outcome());

@@ -279,7 +279,7 @@ public final class TaskGroup {
             if (!ready.isDone()) {
                 Throwable e = c.isCancelled() ? c.makeCancelledError() : c.peekException();
                 if (e != null) {
-                    c.exceptionRetrieved = true;
+                    c.markRetrieved();
                     ready.setException(e);
                 } else {
                     ready.setException(new IllegalStateException("the child ended without calling started()"));
@@ -371,7 +371,7 @@ public final class TaskGroup {
             failedChildren.add(task);
             return;
         }
-        task.exceptionRetrieved = true;
+        task.markRetrieved();
         errors.add(exc);
         if (exc instanceof VirtualMachineError && baseError == null) {
             baseError = exc;
@@ -462,8 +462,8 @@ public final class TaskGroup {
 
     private void reportUnretrieved() {
         for (Task<?> t : failedChildren) {
-            if (!t.exceptionRetrieved) {
-                t.exceptionRetrieved = true;
+            if (!t.isRetrieved()) {
+                t.markRetrieved();
                 loop.callExceptionHandler(ExceptionContext.builder("Task exception was never retrieved")
                         .exception(t.peekException()).future(t).build());
             }
