@@ -205,11 +205,6 @@ public final class Task<T> extends AsyncFuture<T> {
         }
     }
 
-    /** What the task awaits right now, or {@code null}. Call on the loop. */
-    AsyncFuture<?> awaiting() {
-        return futWaiter;
-    }
-
     // ------------------------------------------------------------------ running (on the loop)
 
     /**
