@@ -25,7 +25,7 @@ out="${OUT:-$root/bench-results/core-$(date +%Y%m%d-%H%M%S)}"
 mkdir -p "$out"
 
 if [ ! -d "$here/target/lib" ] || [ -n "$(find "$root" -name '*.java' -newer "$here/target/lib" -print -quit)" ]; then
-    (cd "$root" && $MVN package -DskipTests -pl jasyncio-bench -am) >&2
+    (cd "$root" && $MVN package -DskipTests -pl jasyncio-bench -am) 2>&1 | jasyncio_plain >&2
     touch "$here/target/lib"
 fi
 CP="$here/target/classes:$here/target/lib/*"

@@ -6,5 +6,5 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
 source "$root/scripts/env.sh"
-(cd "$root" && $MVN package -DskipTests -pl jasyncio-bench -am) >&2
+(cd "$root" && $MVN package -DskipTests -pl jasyncio-bench -am) 2>&1 | jasyncio_plain >&2
 exec "$JAVA" -cp "$here/target/classes:$here/target/lib/*" org.openjdk.jmh.Main "${@:-io.jasyncio.bench.jmh}"

@@ -59,6 +59,8 @@ fi
 # Maven's own libraries call sun.misc.Unsafe; JDK 24+ warns about it on every build.
 export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
 MVN="$MVN -B -q --no-transfer-progress -Dstyle.color=never"
+# Maven 3.8 prints stray ANSI reset codes in quiet batch mode; pipe its output through this.
+jasyncio_plain() { sed -u -e 's/\x1b\[[0-9;]*m//g'; }
 
 # JVM options of the project's own programs (the launcher and the benchmarks' "launcher" rows):
 #   --add-opens java.base/java.lang   opts in to the dedicated-carrier scheduler (Scheduling.DEDICATED)
