@@ -457,6 +457,33 @@ class TaskGroupTest {
     }
 
     @Test
+    void aVirtualMachineErrorIsRethrownAloneAndTheOtherErrorsAreReported() {
+        // asyncio's rule for KeyboardInterrupt and SystemExit, applied to VirtualMachineError.
+        Loops.Errors errors = new Loops.Errors();
+        StackOverflowError fatal = new StackOverflowError("fatal");
+        IOException ordinary = new IOException("ordinary");
+        Loops.run(errors, () -> {
+            Throwable t = assertThrows(Throwable.class, () -> TaskGroup.run(g -> {
+                g.createTask(() -> {
+                    throw ordinary;
+                });
+                g.createTask(() -> {
+                    try {
+                        Asyncio.sleep(10);
+                    } catch (CancelledError e) {
+                        throw fatal; // fails while being cancelled
+                    }
+                });
+                Asyncio.sleep(10);
+            }));
+            assertSame(fatal, t);
+            return null;
+        });
+        assertEquals(1, errors.all().size(), errors.all().toString());
+        assertSame(ordinary, errors.all().get(0).exception());
+    }
+
+    @Test
     void tasksListsThePendingChildren() {
         Loops.run(() -> TaskGroup.run(g -> {
             Task<Void> a = g.createTask(() -> Asyncio.sleep(0.005));
