@@ -237,6 +237,21 @@ public final class Asyncio {
         return result;
     }
 
+    /**
+     * Yields until every other task of the loop is blocked: nothing else is ready to run and no
+     * timer is due. Mirrors Trio's {@code trio.testing.wait_all_tasks_blocked()}; with a
+     * {@link VirtualClock} advanced by hand, it lets the timers that became due, and everything they
+     * wake, run before the test looks at the state.
+     *
+     * <p><b>Cancellation.</b> A cancellation point.
+     */
+    public static void waitAllTasksBlocked() {
+        Task<?> t = EventLoop.requireCurrentTask("wait for all tasks to block");
+        do {
+            t.yieldStep();
+        } while (!t.loop.othersBlocked());
+    }
+
     private static void sleepFor(Task<?> t, long whenNanos) {
         EventLoop loop = t.loop;
         AsyncFuture<Void> f = loop.createFuture();

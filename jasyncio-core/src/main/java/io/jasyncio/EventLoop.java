@@ -73,6 +73,8 @@ public final class EventLoop implements AutoCloseable {
     private final Thread.Builder.OfVirtual threads;
     private final ForkJoinPool carrierPool;
     private final ParkPoller poller = new ParkPoller();
+    /** The clock if it is virtual: the idle wait then asks it whether to jump instead. */
+    private final VirtualClock virtualClock;
     private final ConcurrentLinkedQueue<Handle> inbox = new ConcurrentLinkedQueue<>();
 
     /** The baton: the only thread that may touch the loop's state while it runs. */
@@ -96,6 +98,8 @@ public final class EventLoop implements AutoCloseable {
     private ExecutorService defaultExecutor;
     private boolean executorShutdownCalled;
     private long stepStartNanos;
+    /** Work running on other threads whose completion this loop waits for (executor jobs, wrapped futures). */
+    private int externalPending;
 
     private volatile boolean running;
     private volatile boolean closed;
@@ -107,6 +111,10 @@ public final class EventLoop implements AutoCloseable {
         Warmup.ensure();
         this.id = LOOP_IDS.incrementAndGet();
         this.clock = b.clock;
+        this.virtualClock = b.clock instanceof VirtualClock vc ? vc : null;
+        if (virtualClock != null) {
+            virtualClock.attach(this);
+        }
         Scheduling mode = b.scheduling != null ? b.scheduling : schedulingFromProperty();
         if (mode == Scheduling.AUTO) {
             mode = Carriers.available() ? Scheduling.DEDICATED : Scheduling.SHARED;
@@ -348,6 +356,28 @@ public final class EventLoop implements AutoCloseable {
         }
         long r = now + d;
         return r < now ? Long.MAX_VALUE : r;
+    }
+
+    /**
+     * Whether nothing but the calling task's own next step can run: the current batch is done,
+     * nothing else is ready, no timer is due and no other thread has scheduled anything.
+     */
+    boolean othersBlocked() {
+        if (ntodo != 0 || !inbox.isEmpty()) {
+            return false;
+        }
+        for (Object item : ready) {
+            if (!(item instanceof Task<?> t) || t != currentTask) {
+                return false;
+            }
+        }
+        TimerHandle next = timers.peek();
+        return next == null || next.whenNanos > clock.nanoTime();
+    }
+
+    /** Wakes the loop if it sleeps; safe from any thread. */
+    void wakeup() {
+        poller.wakeup();
     }
 
     /** Called by a timer handle cancelled while queued. */
@@ -695,6 +725,9 @@ public final class EventLoop implements AutoCloseable {
         if (carrierPool != null) {
             carrierPool.shutdown();
         }
+        if (virtualClock != null) {
+            virtualClock.detach(this);
+        }
     }
 
     private static void register(EventLoop l) {
@@ -770,6 +803,22 @@ public final class EventLoop implements AutoCloseable {
                 } else {
                     long when = timers.peek().whenNanos;
                     timeout = when == Long.MAX_VALUE ? -1 : Math.max(0, when - clock.nanoTime());
+                }
+                if (timeout != 0 && virtualClock != null) {
+                    // Virtual time does not pass while we sleep: jump to the next timer, or wait
+                    // (in real time) for another thread or a hand on the clock.
+                    long next = timers.isEmpty() ? Long.MAX_VALUE : timers.peek().whenNanos;
+                    timeout = virtualClock.idle(this, next, externalPending);
+                    if (timeout > 0) {
+                        poller.poll(timeout);
+                        if (!inbox.isEmpty()) {
+                            drainInbox();
+                        }
+                        if (ready.isEmpty()) {
+                            virtualClock.thresholdElapsed(this, next);
+                        }
+                        timeout = 0;
+                    }
                 }
                 if (timeout != 0) {
                     poller.poll(timeout);
@@ -1021,7 +1070,10 @@ public final class EventLoop implements AutoCloseable {
             @Override
             protected void done() {
                 try {
-                    callSoonThreadsafe(() -> deliver(this, f));
+                    callSoonThreadsafe(() -> {
+                        externalPending--;
+                        deliver(this, f);
+                    });
                 } catch (IllegalStateException closedLoop) {
                     // Nobody is left to tell.
                 }
@@ -1032,7 +1084,13 @@ public final class EventLoop implements AutoCloseable {
                 work.cancel(true);
             }
         });
-        ex.execute(work);
+        externalPending++;
+        try {
+            ex.execute(work);
+        } catch (RuntimeException e) {
+            externalPending--;
+            throw e;
+        }
         return f;
     }
 
@@ -1103,6 +1161,7 @@ public final class EventLoop implements AutoCloseable {
             return f;
         }
         ex.shutdown();
+        externalPending++;
         Carriers.sharedSchedulerBuilder().name("jasyncio-executor-shutdown-" + id).start(() -> {
             boolean done = false;
             try {
@@ -1114,7 +1173,10 @@ public final class EventLoop implements AutoCloseable {
                 LOG.log(System.Logger.Level.WARNING, "The default executor did not finish joining its threads within {0} seconds", timeout);
             }
             try {
-                callSoonThreadsafe(() -> f.trySetResult(null));
+                callSoonThreadsafe(() -> {
+                    externalPending--;
+                    f.trySetResult(null);
+                });
             } catch (IllegalStateException closedLoop) {
                 // The loop is gone; nobody awaits the future.
             }
@@ -1142,8 +1204,10 @@ public final class EventLoop implements AutoCloseable {
                 cf.cancel(true);
             }
         });
+        externalPending++;
         cf.whenComplete((v, e) -> {
             Runnable complete = () -> {
+                externalPending--;
                 if (f.isDone()) {
                     return;
                 }

@@ -22,10 +22,13 @@ final class Loops {
         }
     }
 
-    /** Runs {@code body} as the main task of a new loop; the handler calls go to {@code errors}. */
+    /**
+     * Runs {@code body} as the main task of a new loop on virtual time (autojump), so that timing
+     * is exact and sleeps cost nothing; the handler calls go to {@code errors}.
+     */
     static <T> T run(Errors errors, Callable<T> body) {
         try (Runner r = new Runner(() -> {
-            EventLoop l = EventLoop.newEventLoop();
+            EventLoop l = EventLoop.builder().clock(new VirtualClock()).build();
             l.setExceptionHandler((loop, ctx) -> errors.add(ctx));
             return l;
         })) {
@@ -45,5 +48,24 @@ final class Loops {
 
     static void run(CheckedRunnable body) {
         run(EventLoop.asCallable(body));
+    }
+
+    /** Like {@link #run(Callable)} on the system clock, for tests about real threads or the GC. */
+    static <T> T runRealTime(Errors errors, Callable<T> body) {
+        try (Runner r = new Runner(() -> {
+            EventLoop l = EventLoop.newEventLoop();
+            l.setExceptionHandler((loop, ctx) -> errors.add(ctx));
+            return l;
+        })) {
+            return r.run(body);
+        }
+    }
+
+    static void runRealTime(CheckedRunnable body) {
+        Errors errors = new Errors();
+        runRealTime(errors, EventLoop.asCallable(body));
+        if (!errors.all().isEmpty()) {
+            throw new AssertionError("unexpected calls to the exception handler: " + errors.all());
+        }
     }
 }

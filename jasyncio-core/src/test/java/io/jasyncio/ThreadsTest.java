@@ -41,7 +41,7 @@ class ThreadsTest {
 
     @Test
     void theLoopRunsOtherTasksWhileAThreadBlocks() {
-        Loops.run(() -> {
+        Loops.runRealTime(() -> {
             int[] ticks = {0};
             Task<Void> ticker = Asyncio.createTask(() -> {
                 while (true) {

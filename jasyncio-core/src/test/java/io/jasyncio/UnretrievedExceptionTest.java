@@ -15,7 +15,7 @@ class UnretrievedExceptionTest {
     void aFailedTaskNobodyAwaitedIsReported() {
         Loops.Errors errors = new Loops.Errors();
         IOException boom = new IOException("fire and forget failed");
-        Loops.run(errors, () -> {
+        Loops.runRealTime(errors, () -> {
             Asyncio.createTask(() -> {
                 throw boom;
             });
@@ -36,7 +36,7 @@ class UnretrievedExceptionTest {
     @Test
     void aRetrievedExceptionIsNotReported() {
         Loops.Errors errors = new Loops.Errors();
-        Loops.run(errors, () -> {
+        Loops.runRealTime(errors, () -> {
             EventLoop loop = Asyncio.getRunningLoop();
             Task<Void> t = Asyncio.createTask(() -> {
                 throw new IOException("seen");
