@@ -4,10 +4,13 @@
  * {@code await} works at any depth of a task's call stack, yet exactly one task of a loop runs at
  * a time.
  *
- * <p>The public API is the package {@link io.jasyncio}; everything under
- * {@code io.jasyncio.internal} is implementation.
+ * <p>The public API is the package {@link io.jasyncio}; {@code io.jasyncio.management} holds the
+ * JMX view of the tasks. Everything under {@code io.jasyncio.internal} is implementation.
  */
 module io.jasyncio {
     requires java.logging;
+    requires java.management;
+    requires jdk.unsupported;
     exports io.jasyncio;
+    exports io.jasyncio.management;
 }

@@ -107,6 +107,7 @@ final class AsCompleted<F extends AsyncFuture<?>> implements Iterable<F>, Iterat
                 throw new AsyncTimeoutException("asCompleted: the timeout passed with " + left + " futures not done");
             }
             waiter = loop.createFuture();
+            waiter.label = Awaits.of("asCompleted, " + left + " to go", todo);
             try {
                 waiter.await();
             } finally {

@@ -42,9 +42,32 @@ public sealed class AsyncFuture<T> permits Task, GatheringFuture {
     private Object callbacks;
     /** Reports the exception if nobody retrieves it before the future is collected (asyncio's _log_traceback). */
     private UnretrievedException.Watch unretrieved;
+    /** What this future stands for, for task dumps: a String, or an object describing it (see {@link Awaitable}). */
+    Object label;
+    /** Debug-mode and profiler records, or null. */
+    Diagnostics diag;
 
     AsyncFuture(EventLoop loop) {
         this.loop = loop;
+        if (loop.debug) {
+            diag().createdAt = Diagnostics.creationSite(this instanceof Task ? "Task" : "Future");
+        }
+    }
+
+    /** The diagnostics record, made on first use. */
+    final Diagnostics diag() {
+        Diagnostics d = diag;
+        if (d == null) {
+            d = new Diagnostics();
+            diag = d;
+        }
+        return d;
+    }
+
+    /** Labels the future for task dumps; returns it. */
+    final AsyncFuture<T> label(Object what) {
+        this.label = what;
+        return this;
     }
 
     /**
@@ -129,7 +152,15 @@ public sealed class AsyncFuture<T> permits Task, GatheringFuture {
 
     /** The error raised to whoever awaits or asks for the result of this cancelled future. */
     CancelledError makeCancelledError() {
-        return new CancelledError(cancelMessage);
+        Diagnostics d = diag;
+        return new CancelledError(cancelMessage, d == null ? null : d.cancelledAt);
+    }
+
+    /** In debug mode, notes who cancels this future and from where. */
+    final void noteCancel(String reason) {
+        if (loop.debug) {
+            diag().cancelledAt = new CancellationSite(reason != null ? reason : loop.describeCaller());
+        }
     }
 
     /**
@@ -173,11 +204,20 @@ public sealed class AsyncFuture<T> permits Task, GatheringFuture {
      * @param message the message, or {@code null}
      * @return {@code false} if the future was already done, else {@code true}
      */
-    public boolean cancel(String message) {
+    public final boolean cancel(String message) {
+        return cancelWith(message, null);
+    }
+
+    /**
+     * Cancels on behalf of {@code reason} (a timeout, a task group), or of the caller if null; the
+     * reason shows in debug mode's {@link CancellationSite}.
+     */
+    boolean cancelWith(String message, String reason) {
         loop.checkThread("cancel a future");
         if (state != PENDING) {
             return false;
         }
+        noteCancel(reason);
         cancelMessage = message;
         state = CANCELLED;
         scheduleCallbacks();

@@ -256,10 +256,12 @@ public final class Asyncio {
         EventLoop loop = t.loop;
         AsyncFuture<Void> f = loop.createFuture();
         if (whenNanos == Long.MAX_VALUE) {
+            f.label = "sleep forever";
             f.await();
             return;
         }
         TimerHandle h = loop.callAtNanos(whenNanos, () -> f.trySetResult(null));
+        f.label = h;
         try {
             f.await();
         } finally {
@@ -404,6 +406,7 @@ public final class Asyncio {
             }
         }
         AsyncFuture<Void> waiter = loop.createFuture();
+        waiter.label = Awaits.of("wait(" + when.name().toLowerCase(java.util.Locale.ROOT) + ") for " + fs.size(), fs);
         TimerHandle th = timeout == Double.POSITIVE_INFINITY ? null
                 : loop.callLater(timeout, () -> waiter.trySetResult(null));
         int[] counter = {fs.size()};
@@ -504,6 +507,7 @@ public final class Asyncio {
     private static void cancelAndWait(AsyncFuture<?> f) {
         EventLoop loop = f.loop;
         AsyncFuture<Void> waiter = loop.createFuture();
+        waiter.label = Awaits.of("the cancellation of " + TaskDump.describe(f), f);
         Consumer<AsyncFuture<?>> release = x -> waiter.trySetResult(null);
         addCallback(f, release);
         try {
@@ -540,6 +544,7 @@ public final class Asyncio {
             return inner;
         }
         AsyncFuture<T> outer = inner.loop.createFuture();
+        outer.label = Awaits.of("shield(" + TaskDump.describe(inner) + ")", inner);
         Consumer<AsyncFuture<T>> innerDone = i -> {
             if (outer.isCancelled()) {
                 if (!i.isCancelled()) {

@@ -39,4 +39,22 @@ public class CancelledError extends Error {
     public CancelledError(String message, Throwable cause) {
         super(message, cause);
     }
+
+    /**
+     * Who cancelled, when the loop ran in debug mode: the first {@link CancellationSite} in the
+     * chain of causes, whose stack trace is where {@code cancel()} was called.
+     *
+     * @return the site, or {@code null} outside debug mode
+     */
+    public CancellationSite site() {
+        for (Throwable t = getCause(); t != null; t = t.getCause()) {
+            if (t instanceof CancellationSite s) {
+                return s;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return null;
+    }
 }

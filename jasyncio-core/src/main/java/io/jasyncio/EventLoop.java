@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Collections;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -65,6 +66,8 @@ public final class EventLoop implements AutoCloseable {
     private static final Object REGISTRY_LOCK = new Object();
     /** Every running loop; a thread belongs to the loop whose baton it holds. */
     private static volatile EventLoop[] runningLoops = new EventLoop[0];
+    /** Every loop not yet closed, weakly, for dumps and the monitor. */
+    private static final Set<EventLoop> OPEN = Collections.synchronizedSet(Collections.newSetFromMap(new java.util.WeakHashMap<>()));
     private static final int MIN_SCHEDULED_FOR_COMPACTION = 100;
 
     private final int id;
@@ -98,17 +101,29 @@ public final class EventLoop implements AutoCloseable {
     private ExecutorService defaultExecutor;
     private boolean executorShutdownCalled;
     private long stepStartNanos;
+    /** Debug mode: the step now holding the loop (a Task or Handle), when it began, and its number. */
+    private volatile Object watchWhat;
+    private volatile long watchStart;
+    private volatile int watchSeq;
+    /** Touched by the watchdog thread only: the step it last reported. */
+    private int watchReported = -1;
+    private volatile java.util.function.Consumer<SlowStep> slowStepHandler;
     /** Work running on other threads whose completion this loop waits for (executor jobs, wrapped futures). */
     private int externalPending;
 
     private volatile boolean running;
     private volatile boolean closed;
-    private volatile boolean debug;
+    volatile boolean debug;
+    /** Whether task steps are timed: in debug mode, or while a task is profiled. */
+    private boolean accounting;
+    /** How many tasks have a {@link Profiling} scope open. */
+    int profiledTasks;
     private volatile long slowCallbackNanos = 100_000_000L;
     private volatile ExceptionHandler exceptionHandler;
 
     private EventLoop(Builder b) {
         Warmup.ensure();
+        io.jasyncio.management.Management.install();
         this.id = LOOP_IDS.incrementAndGet();
         this.clock = b.clock;
         this.virtualClock = b.clock instanceof VirtualClock vc ? vc : null;
@@ -131,7 +146,9 @@ public final class EventLoop implements AutoCloseable {
             this.threads = Thread.ofVirtual();
         }
         this.scheduling = mode;
+        OPEN.add(this);
         this.debug = b.debug != null ? b.debug : debugFromEnvironment();
+        this.accounting = debug;
         this.eagerTaskStart = b.eagerTaskStart;
     }
 
@@ -651,6 +668,9 @@ public final class EventLoop implements AutoCloseable {
         owner = me;
         running = true;
         register(this);
+        if (debug) {
+            Watchdog.watch(this);
+        }
         try {
             if (runUntilHandOff(me, null)) {
                 awaitBaton(me);
@@ -659,6 +679,8 @@ public final class EventLoop implements AutoCloseable {
             stopping = false;
             running = false;
             currentTask = null;
+            watchWhat = null;
+            Watchdog.unwatch(this);
             unregister(this);
             home = null;
             owner = null;
@@ -714,6 +736,16 @@ public final class EventLoop implements AutoCloseable {
             return;
         }
         closed = true;
+        for (Task<?> t = liveHead; t != null; t = t.liveNext) {
+            if (!t.isDone()) {
+                ExceptionContext.Builder b = ExceptionContext.builder("Task was destroyed but it is pending!").future(t);
+                String site = t.diag == null ? null : t.diag.createdAtText();
+                if (site != null) {
+                    b.extra("created at", site);
+                }
+                callExceptionHandler(b.build());
+            }
+        }
         ready.clear();
         timers.clear();
         inbox.clear();
@@ -728,6 +760,99 @@ public final class EventLoop implements AutoCloseable {
         if (virtualClock != null) {
             virtualClock.detach(this);
         }
+        OPEN.remove(this);
+    }
+
+    /** @return the loops of this JVM that are not closed */
+    static List<EventLoop> openLoops() {
+        synchronized (OPEN) {
+            List<EventLoop> out = new java.util.ArrayList<>(OPEN);
+            out.sort((a, b) -> Integer.compare(a.id, b.id));
+            return out;
+        }
+    }
+
+    // ------------------------------------------------------------------ task dumps
+
+    /**
+     * A consistent snapshot of this loop's tasks: names, states, where each is suspended, what it
+     * awaits and who awaits it. Call it on the loop; from another thread use
+     * {@link #dumpTasksThreadsafe(Duration)}.
+     *
+     * @return the dump
+     */
+    public TaskDump dumpTasks() {
+        checkThread("dump tasks");
+        return TaskDump.of(this, liveTasks(false), currentTask(), true, null);
+    }
+
+    /**
+     * A snapshot of this loop's tasks taken from any thread. The loop is asked to take it; if it
+     * does not answer within {@code wait} (a task blocks it), the tasks are read without its help,
+     * and the dump's {@linkplain TaskDump#note() note} says what holds the loop, with the live stack
+     * of the thread holding it.
+     *
+     * @param wait how long to wait for the loop
+     * @return the dump
+     */
+    public TaskDump dumpTasksThreadsafe(Duration wait) {
+        Thread me = Thread.currentThread();
+        if (owner == me) {
+            return dumpTasks();
+        }
+        if (!running) {
+            return TaskDump.of(this, liveTasks(true), null, true, closed ? "the loop is closed" : "the loop is not running");
+        }
+        CompletableFuture<TaskDump> cf = new CompletableFuture<>();
+        try {
+            callSoonThreadsafe(() -> cf.complete(dumpTasks()));
+            return cf.get(Math.max(1, wait.toNanos()), TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            return TaskDump.of(this, liveTasks(true), null, false, describeHolder(wait));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return TaskDump.of(this, liveTasks(true), null, false, "interrupted while waiting for the loop");
+        } catch (ExecutionException | IllegalStateException e) {
+            return TaskDump.of(this, liveTasks(true), null, false, "the loop could not take the dump: " + e);
+        }
+    }
+
+    /** The pending tasks, oldest first; {@code racy} when read without holding the baton. */
+    private List<Task<?>> liveTasks(boolean racy) {
+        List<Task<?>> out = new java.util.ArrayList<>();
+        int cap = racy ? liveCount + 1000 : Integer.MAX_VALUE;
+        try {
+            for (Task<?> t = liveHead; t != null && out.size() < cap; t = t.liveNext) {
+                out.add(t);
+            }
+        } catch (RuntimeException raceWhileReading) {
+            // A best-effort read: keep what we have.
+        }
+        java.util.Collections.reverse(out);
+        return out;
+    }
+
+    /** What holds the loop, for a dump the loop did not answer. */
+    private String describeHolder(Duration wait) {
+        Thread o = owner;
+        StringBuilder sb = new StringBuilder("The loop did not answer within ")
+                .append(String.format(java.util.Locale.ROOT, "%.3f s", wait.toNanos() / 1e9)).append("; it is held by ");
+        Object what = watchWhat;
+        Task<?> t = currentTask;
+        if (what != null) {
+            sb.append(describeStep(what)).append(String.format(java.util.Locale.ROOT, " (running for %.3f s)", (System.nanoTime() - watchStart) / 1e9));
+        } else if (t != null) {
+            sb.append("Task '").append(t.getName()).append('\'');
+        } else {
+            sb.append("a callback or the loop itself");
+        }
+        sb.append(" on thread ").append(o).append(", which is at:");
+        if (o != null) {
+            for (StackTraceElement e : o.getStackTrace()) {
+                sb.append("\n\tat ").append(e);
+            }
+        }
+        return sb.toString();
     }
 
     private static void register(EventLoop l) {
@@ -901,10 +1026,12 @@ public final class EventLoop implements AutoCloseable {
             return;
         }
         long t0 = System.nanoTime();
+        publishStep(h, t0);
         h.run();
+        watchWhat = null;
         long dt = System.nanoTime() - t0;
         if (dt >= slowCallbackNanos) {
-            LOG.log(System.Logger.Level.WARNING, "Executing {0} took {1} seconds", h, String.format("%.3f", dt / 1e9));
+            reportSlowStep(new SlowStep(this, describeStep(h), null, dt / 1e9, true, List.of()));
         }
     }
 
@@ -922,20 +1049,129 @@ public final class EventLoop implements AutoCloseable {
 
     void enterTask(Task<?> t) {
         currentTask = t;
-        if (debug) {
-            stepStartNanos = System.nanoTime();
+        t.steps++;
+        if (accounting) {
+            long now = System.nanoTime();
+            stepStartNanos = now;
+            if (debug) {
+                publishStep(t, now);
+            }
         }
     }
 
     private void leaveTask(Task<?> t) {
         currentTask = null;
-        if (debug) {
-            long dt = System.nanoTime() - stepStartNanos;
-            if (dt >= slowCallbackNanos) {
-                LOG.log(System.Logger.Level.WARNING, "Executing a step of {0} took {1} seconds",
-                        t, String.format("%.3f", dt / 1e9));
-            }
+        if (accounting) {
+            watchWhat = null;
+            endStep(t);
         }
+    }
+
+    private void publishStep(Object what, long now) {
+        watchStart = now;
+        watchSeq++;
+        watchWhat = what;
+    }
+
+    /** Called by the watchdog thread: reports the step holding the loop if it is slow. */
+    void watchdogCheck() {
+        Object what = watchWhat;
+        int seq = watchSeq;
+        long held = System.nanoTime() - watchStart;
+        if (what == null || seq == watchReported || held < slowCallbackNanos) {
+            return;
+        }
+        watchReported = seq;
+        Thread o = owner;
+        StackTraceElement[] raw = o == null ? new StackTraceElement[0] : o.getStackTrace();
+        if (watchSeq != seq || watchWhat != what) {
+            return; // it ended while we looked
+        }
+        List<StackTraceElement> stack = what instanceof Task ? StackFrames.userFrames(raw) : List.of(raw);
+        reportSlowStep(new SlowStep(this, describeStep(what), what instanceof Task<?> t ? t : null, held / 1e9, false, stack));
+    }
+
+    private static String describeStep(Object what) {
+        return what instanceof Task<?> t ? "a step of Task '" + t.getName() + "'" : String.valueOf(what);
+    }
+
+    private void reportSlowStep(SlowStep step) {
+        java.util.function.Consumer<SlowStep> h = slowStepHandler;
+        try {
+            if (h != null) {
+                h.accept(step);
+            } else {
+                LOG.log(System.Logger.Level.WARNING, step.toString());
+            }
+        } catch (RuntimeException | Error e) {
+            LOG.log(System.Logger.Level.ERROR, "Exception in the slow-step handler", e);
+        }
+    }
+
+    /**
+     * Where debug mode sends its slow-step reports ({@link SlowStep}); by default they are logged at
+     * WARNING on the {@code io.jasyncio} logger. A report of a step still running comes from the
+     * watchdog thread, not the loop; a report of a finished step comes from the loop.
+     *
+     * @param handler the handler, or {@code null} for the default
+     */
+    public void setSlowStepHandler(java.util.function.Consumer<SlowStep> handler) {
+        this.slowStepHandler = handler;
+    }
+
+    long slowCallbackNanos() {
+        return slowCallbackNanos;
+    }
+
+    /** Starts timing a task's steps for the profiler; returns its diagnostics record. */
+    Diagnostics beginProfiling(Task<?> t) {
+        Diagnostics d = t.diag();
+        boolean was = accounting;
+        if (d.profileDepth++ == 0) {
+            profiledTasks++;
+            updateAccounting();
+        }
+        if (was) {
+            chargeCurrentStep(t);
+        } else {
+            stepStartNanos = System.nanoTime();
+        }
+        return d;
+    }
+
+    /** Charges the running step up to now to the task, and starts counting afresh. */
+    void chargeCurrentStep(Task<?> t) {
+        long now = System.nanoTime();
+        t.diag().loopNanos += now - stepStartNanos;
+        stepStartNanos = now;
+    }
+
+    void endProfiling(Task<?> t) {
+        if (--t.diag().profileDepth == 0) {
+            profiledTasks--;
+            updateAccounting();
+        }
+    }
+
+    /** Charges the step that just ended to the task (debug mode or profiling) and reports it if slow. */
+    private void endStep(Task<?> t) {
+        long dt = System.nanoTime() - stepStartNanos;
+        if (debug || t.diag != null) {
+            t.diag().loopNanos += dt;
+        }
+        if (debug && dt >= slowCallbackNanos) {
+            reportSlowStep(new SlowStep(this, describeStep(t), t, dt / 1e9, true, List.of()));
+        }
+    }
+
+    /** Who is calling, for debug mode's cancellation sites. */
+    String describeCaller() {
+        Thread me = Thread.currentThread();
+        if (owner == me) {
+            Task<?> t = currentTask;
+            return t != null && t.thread == me ? "task '" + t.getName() + "'" : "a callback";
+        }
+        return "thread '" + me.getName() + "'";
     }
 
     /**
@@ -975,7 +1211,9 @@ public final class EventLoop implements AutoCloseable {
     private void startEagerly(Task<?> t) {
         Thread me = Thread.currentThread();
         Task<?> prev = currentTask;
-        long prevStart = stepStartNanos;
+        if (accounting && prev != null) {
+            endStep(prev); // the eager child's step is not the caller's
+        }
         t.eagerCaller = me;
         if (startThread(t, me)) {
             awaitBaton(me);
@@ -983,7 +1221,9 @@ public final class EventLoop implements AutoCloseable {
             t.eagerCaller = null;
         }
         currentTask = prev;
-        stepStartNanos = prevStart;
+        if (accounting) {
+            stepStartNanos = System.nanoTime();
+        }
     }
 
     /**
@@ -1066,6 +1306,7 @@ public final class EventLoop implements AutoCloseable {
         checkOpen();
         Executor ex = executor != null ? executor : defaultExecutor();
         AsyncFuture<T> f = createFuture();
+        f.label = "work on another thread";
         FutureTask<T> work = new FutureTask<>(fn::call) {
             @Override
             protected void done() {
@@ -1198,6 +1439,7 @@ public final class EventLoop implements AutoCloseable {
         checkThread("wrap a future");
         checkOpen();
         AsyncFuture<T> f = createFuture();
+        f.label = "a CompletableFuture";
         CompletableFuture<? extends T> cf = stage.toCompletableFuture();
         f.addDoneCallback(x -> {
             if (x.isCancelled()) {
@@ -1299,6 +1541,11 @@ public final class EventLoop implements AutoCloseable {
      */
     public void setDebug(boolean enabled) {
         this.debug = enabled;
+        updateAccounting();
+    }
+
+    void updateAccounting() {
+        accounting = debug || profiledTasks > 0;
     }
 
     /** @return whether debug mode is on */

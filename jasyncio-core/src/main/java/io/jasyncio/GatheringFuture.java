@@ -9,7 +9,7 @@ import java.util.function.Consumer;
  * The future {@link Asyncio#gather} returns: completes with the children's results in argument
  * order. Cancelling it cancels the children (asyncio's _GatheringFuture).
  */
-final class GatheringFuture extends AsyncFuture<List<Object>> implements Consumer<AsyncFuture<?>> {
+final class GatheringFuture extends AsyncFuture<List<Object>> implements Consumer<AsyncFuture<?>>, Awaits {
     private final AsyncFuture<?>[] children;
     private final AsyncFuture<?>[] distinct;
     private final boolean returnExceptions;
@@ -52,14 +52,15 @@ final class GatheringFuture extends AsyncFuture<List<Object>> implements Consume
 
     /** Cancels every child that is not done; the gather is cancelled once they all are done. */
     @Override
-    public boolean cancel(String message) {
+    boolean cancelWith(String message, String reason) {
         loop.checkThread("cancel a gather");
         if (isDone()) {
             return false;
         }
+        noteCancel(reason);
         boolean any = false;
         for (AsyncFuture<?> c : distinct) {
-            if (c.cancel(message)) {
+            if (c.cancelWith(message, reason)) {
                 any = true;
             }
         }
@@ -112,6 +113,16 @@ final class GatheringFuture extends AsyncFuture<List<Object>> implements Consume
         } else {
             trySetResult(results);
         }
+    }
+
+    @Override
+    public String describe() {
+        return "gather of " + distinct.length;
+    }
+
+    @Override
+    public java.util.Collection<? extends AsyncFuture<?>> awaited() {
+        return java.util.Arrays.asList(distinct);
     }
 
     @Override

@@ -51,6 +51,8 @@ public final class Task<T> extends AsyncFuture<T> {
     Task<?> liveNext;
     /** The error that ended this task, if it was cancelled by one. */
     private CancelledError cancelledExc;
+    /** How many steps the task has run (times it got control). */
+    int steps;
 
     Task(EventLoop loop, Object body, String name) {
         super(loop);
@@ -69,6 +71,11 @@ public final class Task<T> extends AsyncFuture<T> {
         return n != null ? n : "Task-" + id;
     }
 
+    /** @return the task's number, the N of {@code Task-N} */
+    long id() {
+        return id;
+    }
+
     /**
      * Renames the task.
      *
@@ -78,23 +85,22 @@ public final class Task<T> extends AsyncFuture<T> {
         this.name = Objects.requireNonNull(name, "name");
     }
 
-    /**
-     * Asks the task to stop: {@link CancelledError} is thrown at its current await point, or at the
-     * next one if it is running or about to run. The body may catch it (and then the task is not
-     * cancelled, though {@link #cancelling()} still counts the request). Mirrors asyncio 3.11+.
-     *
-     * @param message the message the {@link CancelledError} carries, or {@code null}
-     * @return {@code false} if the task is already done, else {@code true}
+    /*
+     * cancel(message), inherited: asks the task to stop: CancelledError is thrown at its current
+     * await point, or at the next one if it is running or about to run. The body may catch it (and
+     * then the task is not cancelled, though cancelling() still counts the request). Mirrors
+     * asyncio 3.11+. Implemented by cancelWith below.
      */
     @Override
-    public boolean cancel(String message) {
+    boolean cancelWith(String message, String reason) {
         loop.checkThread("cancel a task");
         if (state != PENDING) {
             return false;
         }
         numCancelsRequested++;
+        noteCancel(reason);
         AsyncFuture<?> waiter = futWaiter;
-        if (waiter != null && waiter.cancel(message)) {
+        if (waiter != null && waiter.cancelWith(message, reason)) {
             // Keep futWaiter: it may be a task that swallows the cancellation and must be
             // cancelled again later (asyncio does the same).
             return true;
@@ -217,7 +223,7 @@ public final class Task<T> extends AsyncFuture<T> {
         }
         futWaiter = f;
         f.addWaiter(this);
-        if (mustCancel && f.cancel(cancelMessage)) {
+        if (mustCancel && f.cancelWith(cancelMessage, pendingCancelReason())) {
             mustCancel = false;
         }
         loop.suspend(this);
@@ -247,7 +253,8 @@ public final class Task<T> extends AsyncFuture<T> {
     private void applyPendingCancel(AsyncFuture<?> awaited) {
         if (awaited == null) {
             mustCancel = false;
-            throw new CancelledError(cancelMessage);
+            Diagnostics d = diag;
+            throw new CancelledError(cancelMessage, d == null ? null : d.cancelledAt);
         }
         if (awaited.isCancelled()) {
             // Its own CancelledError is what the await raises; this request is spent.
@@ -309,7 +316,16 @@ public final class Task<T> extends AsyncFuture<T> {
 
     @Override
     CancelledError makeCancelledError() {
+        if (cancelledExc == null) {
+            return super.makeCancelledError();
+        }
         return new CancelledError(cancelMessage, cancelledExc);
+    }
+
+    /** The reason recorded with a pending cancellation, for the future it lands on (debug mode). */
+    private String pendingCancelReason() {
+        Diagnostics d = diag;
+        return d == null || d.cancelledAt == null ? null : d.cancelledAt.canceller();
     }
 
     @Override

@@ -272,6 +272,7 @@ public final class TaskGroup {
         Starter<T> status = new Starter<>(loop.createFuture());
         Task<Void> child = loop.createTaskOf(null, null, (CheckedRunnable) () -> body.run(status));
         status.child = child;
+        status.ready.label = Awaits.of("TaskGroup.start: Task '" + child.getName() + "' to report started", child);
         starting.add(child);
         adopt(child);
         AsyncFuture<T> ready = status.ready;
@@ -326,10 +327,11 @@ public final class TaskGroup {
             return;
         }
         if (!aborting) {
-            abort();
+            String reason = "task group: cancel() called by " + loop.describeCaller();
+            abort(reason);
             if (!parentCancelRequested) {
                 parentCancelRequested = true;
-                parent.cancel();
+                parent.cancelWith(null, reason);
             }
         }
     }
@@ -345,10 +347,14 @@ public final class TaskGroup {
     }
 
     private void abort() {
+        abort(null);
+    }
+
+    private void abort(String reason) {
         aborting = true;
         for (Task<?> t : List.copyOf(tasks)) {
             if (!t.isDone()) {
-                t.cancel();
+                t.cancelWith(null, reason);
             }
         }
     }
@@ -385,9 +391,10 @@ public final class TaskGroup {
         if (!aborting && !parentCancelRequested) {
             // Cancel the body too, so that it stops what it awaits; the exit withdraws this
             // cancellation so that code after the group runs normally.
-            abort();
+            String reason = "task group: " + task.getName() + " failed with " + exc;
+            abort(reason);
             parentCancelRequested = true;
-            parent.cancel();
+            parent.cancelWith(null, reason);
         }
     }
 
@@ -404,6 +411,8 @@ public final class TaskGroup {
         while (!tasks.isEmpty()) {
             if (onCompleted == null) {
                 onCompleted = loop.createFuture();
+                onCompleted.label = Awaits.of((supervising ? "supervising " : "") + "task group exit, "
+                        + tasks.size() + (tasks.size() == 1 ? " child" : " children"), tasks);
             }
             try {
                 onCompleted.await();

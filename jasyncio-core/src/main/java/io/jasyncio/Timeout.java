@@ -168,7 +168,7 @@ public final class Timeout {
 
     private void onTimeout() {
         handle = null;
-        task.cancel();
+        task.cancelWith(null, "timeout at loop time " + String.format("%.3f", whenNanos / 1e9));
         state = State.EXPIRING;
     }
 

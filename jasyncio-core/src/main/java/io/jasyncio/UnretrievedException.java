@@ -16,7 +16,8 @@ final class UnretrievedException {
     }
 
     static Watch watch(AsyncFuture<?> f, Throwable e) {
-        Report r = new Report(f.loop, e, f instanceof Task ? "Task" : "Future", f.toString());
+        Report r = new Report(f.loop, e, f instanceof Task ? "Task" : "Future", f.toString(),
+                f.diag == null ? null : f.diag.createdAtText());
         return new Watch(r, CLEANER.register(f, r));
     }
 
@@ -42,13 +43,15 @@ final class UnretrievedException {
         private final Throwable exception;
         private final String kind;
         private final String description;
+        private final String createdAt;
         volatile boolean retrieved;
 
-        Report(EventLoop loop, Throwable exception, String kind, String description) {
+        Report(EventLoop loop, Throwable exception, String kind, String description, String createdAt) {
             this.loop = loop;
             this.exception = exception;
             this.kind = kind;
             this.description = description;
+            this.createdAt = createdAt;
         }
 
         @Override
@@ -56,8 +59,12 @@ final class UnretrievedException {
             if (retrieved) {
                 return;
             }
-            ExceptionContext ctx = ExceptionContext.builder(kind + " exception was never retrieved")
-                    .exception(exception).extra(kind.toLowerCase(java.util.Locale.ROOT), description).build();
+            ExceptionContext.Builder b = ExceptionContext.builder(kind + " exception was never retrieved")
+                    .exception(exception).extra(kind.toLowerCase(java.util.Locale.ROOT), description);
+            if (createdAt != null) {
+                b.extra("created at", createdAt);
+            }
+            ExceptionContext ctx = b.build();
             try {
                 loop.callSoonThreadsafe(() -> loop.callExceptionHandler(ctx));
             } catch (IllegalStateException closedLoop) {
