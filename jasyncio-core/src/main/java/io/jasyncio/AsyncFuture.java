@@ -280,6 +280,7 @@ public sealed class AsyncFuture<T> permits Task, GatheringFuture {
         outcome = e;
         state = FAILED;
         unretrieved = UnretrievedException.watch(this, e);
+        loop.failed(this);
         scheduleCallbacks();
     }
 

@@ -108,6 +108,8 @@ public final class EventLoop implements AutoCloseable {
     /** Touched by the watchdog thread only: the step it last reported. */
     private int watchReported = -1;
     private volatile java.util.function.Consumer<SlowStep> slowStepHandler;
+    /** With trackUnretrieved: failed futures, kept until their exception is retrieved or the loop closes. */
+    private final java.util.List<AsyncFuture<?>> failures;
     /** Work running on other threads whose completion this loop waits for (executor jobs, wrapped futures). */
     private int externalPending;
 
@@ -150,6 +152,7 @@ public final class EventLoop implements AutoCloseable {
         this.debug = b.debug != null ? b.debug : debugFromEnvironment();
         this.accounting = debug;
         this.eagerTaskStart = b.eagerTaskStart;
+        this.failures = b.trackUnretrieved ? new java.util.ArrayList<>() : null;
     }
 
     private static Scheduling schedulingFromProperty() {
@@ -390,6 +393,29 @@ public final class EventLoop implements AutoCloseable {
         }
         TimerHandle next = timers.peek();
         return next == null || next.whenNanos > clock.nanoTime();
+    }
+
+    /** Called when a future of this loop fails. */
+    void failed(AsyncFuture<?> f) {
+        if (failures != null) {
+            failures.add(f);
+        }
+    }
+
+    /**
+     * The futures and tasks of this loop that failed and whose exception nobody has retrieved yet,
+     * oldest first. Only a loop built with {@link Builder#trackUnretrieved(boolean)} keeps them;
+     * otherwise the list is empty and such exceptions are reported when the future is collected.
+     *
+     * @return the list
+     */
+    public List<AsyncFuture<?>> unretrievedFailures() {
+        checkThread("list unretrieved failures");
+        if (failures == null) {
+            return List.of();
+        }
+        failures.removeIf(AsyncFuture::isRetrieved);
+        return List.copyOf(failures);
     }
 
     /** Wakes the loop if it sleeps; safe from any thread. */
@@ -736,6 +762,19 @@ public final class EventLoop implements AutoCloseable {
             return;
         }
         closed = true;
+        if (failures != null) {
+            for (AsyncFuture<?> f : unretrievedFailures()) {
+                f.markRetrieved();
+                ExceptionContext.Builder b = ExceptionContext.builder((f instanceof Task ? "Task" : "Future")
+                        + " exception was never retrieved").exception(f.peekException()).future(f);
+                String site = f.diag == null ? null : f.diag.createdAtText();
+                if (site != null) {
+                    b.extra("created at", site);
+                }
+                callExceptionHandler(b.build());
+            }
+            failures.clear();
+        }
         for (Task<?> t = liveHead; t != null; t = t.liveNext) {
             if (!t.isDone()) {
                 ExceptionContext.Builder b = ExceptionContext.builder("Task was destroyed but it is pending!").future(t);
@@ -1585,8 +1624,23 @@ public final class EventLoop implements AutoCloseable {
         private Boolean debug;
         private Scheduling scheduling;
         private boolean eagerTaskStart;
+        private boolean trackUnretrieved;
 
         private Builder() {
+        }
+
+        /**
+         * Keeps every failed future until its exception is retrieved, so that
+         * {@link EventLoop#unretrievedFailures()} can list them and {@link EventLoop#close()} reports
+         * the rest at once, instead of whenever the garbage collector finds them. For tests: it
+         * holds failed futures in memory until the loop closes.
+         *
+         * @param on whether to track
+         * @return this builder
+         */
+        public Builder trackUnretrieved(boolean on) {
+            this.trackUnretrieved = on;
+            return this;
         }
 
         /**
