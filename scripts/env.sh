@@ -69,4 +69,5 @@ jasyncio_plain() { sed -u -e 's/\x1b\[[0-9;]*m//g'; }
 #                                     and it handles a million suspended tasks' stacks in half G1's time
 #   jdk.trackAllThreads=false         the JDK otherwise keeps every virtual thread in a map, for jcmd's thread
 #                                     dump; jasyncio's own task dump lists tasks instead
-JASYNCIO_LAUNCHER_OPTS="--add-opens java.base/java.lang=ALL-UNNAMED -XX:+UseCompactObjectHeaders -XX:+UseParallelGC -Djdk.trackAllThreads=false"
+#   jasyncio.dumpSignal=USR1          kill -USR1 PID prints every task (SIGQUIT belongs to the JVM)
+JASYNCIO_LAUNCHER_OPTS="--add-opens java.base/java.lang=ALL-UNNAMED -XX:+UseCompactObjectHeaders -XX:+UseParallelGC -Djdk.trackAllThreads=false -Djasyncio.dumpSignal=USR1"

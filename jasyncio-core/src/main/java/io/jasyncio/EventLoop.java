@@ -571,6 +571,32 @@ public final class EventLoop implements AutoCloseable {
         return Collections.unmodifiableSet(out);
     }
 
+    /**
+     * The pending task of this loop with the given {@linkplain Task#getId() id}.
+     *
+     * @param id the task's id
+     * @return the task, or {@code null} if this loop has no pending task with that id
+     */
+    public Task<?> findTask(long id) {
+        checkThread("find a task");
+        for (Task<?> t = liveHead; t != null; t = t.liveNext) {
+            if (t.id() == id && !t.isDone()) {
+                return t;
+            }
+        }
+        return null;
+    }
+
+    /** @return the loop's number, the N of {@code EventLoop-N} */
+    int id() {
+        return id;
+    }
+
+    /** @return the loops of this JVM that are not closed, oldest first */
+    public static List<EventLoop> allLoops() {
+        return openLoops();
+    }
+
     /** The task running the calling code, on whichever loop; else a clear error. */
     static Task<?> requireCurrentTask(String what) {
         Thread me = Thread.currentThread();
@@ -1272,6 +1298,9 @@ public final class EventLoop implements AutoCloseable {
     private boolean startThread(Task<?> t, Thread me) {
         try {
             Thread th = threads.unstarted(t::runOnThread);
+            if (t.hasGivenName() || debug) {
+                th.setName(t.getName()); // so that %thread in log lines names the task
+            }
             t.thread = th;
             owner = th;
             th.start();

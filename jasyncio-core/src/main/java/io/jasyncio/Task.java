@@ -77,12 +77,41 @@ public final class Task<T> extends AsyncFuture<T> {
     }
 
     /**
+     * The task's number: unique in the JVM, the N of its default name {@code Task-N}, and the id
+     * task dumps and the monitor use.
+     *
+     * @return the id
+     */
+    public long getId() {
+        return id;
+    }
+
+    /**
      * Renames the task.
      *
      * @param name the new name
      */
     public void setName(String name) {
         this.name = Objects.requireNonNull(name, "name");
+        Thread t = thread;
+        if (t != null) {
+            t.setName(name);
+        }
+    }
+
+    boolean hasGivenName() {
+        return name != null;
+    }
+
+    /**
+     * The task running the calling code, or {@code null} on a plain thread or in a loop callback;
+     * never throws, so that log formatters and other infrastructure can use it anywhere.
+     *
+     * @return the task, or {@code null}
+     */
+    public static Task<?> current() {
+        EventLoop l = EventLoop.ownedBy(Thread.currentThread());
+        return l == null ? null : l.currentTask();
     }
 
     /*

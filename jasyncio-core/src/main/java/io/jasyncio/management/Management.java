@@ -1,6 +1,7 @@
 package io.jasyncio.management;
 
 import io.jasyncio.TaskDump;
+import io.jasyncio.internal.Carriers;
 
 import javax.management.InstanceAlreadyExistsException;
 import javax.management.MBeanServer;
@@ -32,10 +33,12 @@ public final class Management {
         }
         if (!"false".equals(System.getProperty("jasyncio.jmx"))) {
             try {
-                if (!MBeanServerFactory.findMBeanServer(null).isEmpty()) {
-                    register(ManagementFactory.getPlatformMBeanServer());
-                } else if (System.getProperty("javax.management.builder.initial") == null) {
-                    System.setProperty("javax.management.builder.initial", JasyncioMBeanServerBuilder.class.getName());
+                if (!registerIfJmxRuns()) {
+                    // Creating the platform MBean server costs ~200 ms, too much to pay for a view
+                    // nobody may look at. Wait for someone else to start JMX (a monitoring tool
+                    // attaching, ./jasyncio ps PID), checking once a second from a parked virtual
+                    // thread, and register then.
+                    Carriers.sharedSchedulerBuilder().name("jasyncio-jmx-view").start(Management::waitForJmx);
                 }
             } catch (RuntimeException | LinkageError e) {
                 LOG.log(System.Logger.Level.DEBUG, "jasyncio's JMX view is unavailable", e);
@@ -44,6 +47,42 @@ public final class Management {
         String sig = System.getProperty("jasyncio.dumpSignal");
         if (sig != null && !sig.isBlank()) {
             DumpSignal.install(sig.trim());
+        }
+        String monitor = System.getProperty("jasyncio.monitor");
+        if (monitor != null && !monitor.isBlank()) {
+            startMonitor(monitor.trim());
+        }
+    }
+
+    /** Starts the monitor module's console if it is on the class path (it is a separate module). */
+    private static void startMonitor(String address) {
+        try {
+            Class.forName("io.jasyncio.monitor.Monitor").getMethod("start", String.class).invoke(null, address);
+        } catch (ClassNotFoundException e) {
+            LOG.log(System.Logger.Level.WARNING, "-Djasyncio.monitor is set but jasyncio-monitor is not on the class path");
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot start the jasyncio monitor on " + address, e);
+        }
+    }
+
+    /** Registers the view if a platform MBean server exists; returns whether it did. */
+    private static boolean registerIfJmxRuns() {
+        if (MBeanServerFactory.findMBeanServer(null).isEmpty()) {
+            return false;
+        }
+        register(ManagementFactory.getPlatformMBeanServer());
+        return true;
+    }
+
+    private static void waitForJmx() {
+        try {
+            while (!registerIfJmxRuns()) {
+                Thread.sleep(1000);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException | LinkageError e) {
+            LOG.log(System.Logger.Level.DEBUG, "jasyncio's JMX view is unavailable", e);
         }
     }
 

@@ -32,6 +32,9 @@ class ManagementTest {
             assertTrue(running.await(10, TimeUnit.SECONDS));
             MBeanServer server = ManagementFactory.getPlatformMBeanServer();
             ObjectName name = new ObjectName(TasksMXBean.OBJECT_NAME);
+            for (int i = 0; i < 50 && !server.isRegistered(name); i++) {
+                Thread.sleep(100); // registered within a second of JMX starting
+            }
             String tree = (String) server.getAttribute(name, "TaskTree");
             String json = (String) server.getAttribute(name, "TaskJson");
             loop.callSoonThreadsafe(() -> gate.setResult(null));

@@ -43,6 +43,11 @@ public final class Cutlery implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object instead of text.")
     boolean json;
 
+    @Option(names = "--serve-time", paramLabel = "SECONDS",
+            description = "How long a bot takes to serve a table, in seconds (default: ${DEFAULT-VALUE}: it only yields)."
+                    + " A longer time leaves the program running, to look at with ./jasyncio ps or the monitor.")
+    double serveTime;
+
     /** Cutlery held by the kitchen or a bot. The counters are deliberately unguarded. */
     public static final class Stock {
         // volatile: every += really reads and writes memory, so the race is the one in the book
@@ -81,11 +86,11 @@ public final class Cutlery implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (bots < 1 || tables < 0 || knives < 0 || forks < 0) {
-            System.err.println("cutlery: --bots must be at least 1; --tables, --knives and --forks must not be negative");
+        if (bots < 1 || tables < 0 || knives < 0 || forks < 0 || !(serveTime >= 0)) {
+            System.err.println("cutlery: --bots must be at least 1; --tables, --knives, --forks and --serve-time must not be negative");
             return 2;
         }
-        Result r = threads ? withThreads(bots, tables, knives, forks) : withTasks(bots, tables, knives, forks);
+        Result r = threads ? withThreads(bots, tables, knives, forks) : withTasks(bots, tables, knives, forks, serveTime);
         print(r, System.out);
         return 0;
     }
@@ -127,6 +132,11 @@ public final class Cutlery implements Callable<Integer> {
 
     /** The bots as tasks on one event loop, yielding to each other after every job. */
     public static Result withTasks(int bots, int tables, int knives, int forks) {
+        return withTasks(bots, tables, knives, forks, 0);
+    }
+
+    /** The bots as tasks, each taking {@code serveTime} seconds to serve a table. */
+    public static Result withTasks(int bots, int tables, int knives, int forks, double serveTime) {
         Stock kitchen = new Stock(knives, forks);
         Stock before = new Stock(knives, forks);
         long t0 = System.nanoTime();
@@ -137,7 +147,7 @@ public final class Cutlery implements Callable<Integer> {
                     Stock mine = new Stock(0, 0);
                     for (int i = 0; i < tables; i++) {
                         serve(PREPARE, kitchen, mine);
-                        Asyncio.sleep(0); // serve the table: the other bots get the loop
+                        Asyncio.sleep(serveTime); // serve the table: the other bots get the loop
                         serve(CLEAR, kitchen, mine);
                         Asyncio.sleep(0);
                     }
