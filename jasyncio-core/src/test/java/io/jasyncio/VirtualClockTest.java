@@ -18,7 +18,6 @@ class VirtualClockTest {
     void anHourOfSleepTakesNoTimeAndTimersFireAtExactTimes() {
         VirtualClock clock = new VirtualClock();
         List<String> seen = new ArrayList<>();
-        long realStart = System.nanoTime();
         Asyncio.run(EventLoop.builder().clock(clock), () -> {
             EventLoop loop = Asyncio.getRunningLoop();
             Task<Void> a = Asyncio.createTask(() -> {
@@ -34,7 +33,6 @@ class VirtualClockTest {
         });
         assertEquals(List.of("b@1.5", "a@3600.0"), seen);
         assertEquals(3600.0, clock.time());
-        assertTrue(System.nanoTime() - realStart < 60_000_000_000L, "sanity");
     }
 
     @Test

@@ -16,6 +16,9 @@ import java.util.Locale;
  *   switch TASKS YIELDS RUNS WARMUP   TASKS tasks each sleep(0) YIELDS times; ns per switch
  *   spawn N                           create N tasks that each sleep(0) once, gather them; cold, one shot
  *   timers N RUNS WARMUP              schedule N callLater timers over 0..1 ms and run until all fired
+ *   sleeps real|virtual TASKS SLEEPS [RUNS]  a test-like suite: TASKS tasks each sleep SLEEPS times for
+ *                                     10..100 ms (seeded), on the system clock or a VirtualClock, RUNS
+ *                                     times in one JVM (as a test suite runs); wall ms of each run
  * </pre>
  */
 public final class CoreBench {
@@ -27,6 +30,7 @@ public final class CoreBench {
             case "switch" -> switchBench(Integer.parseInt(a[1]), Integer.parseInt(a[2]), Integer.parseInt(a[3]), Integer.parseInt(a[4]));
             case "spawn" -> spawnBench(Integer.parseInt(a[1]));
             case "timers" -> timersBench(Integer.parseInt(a[1]), Integer.parseInt(a[2]), Integer.parseInt(a[3]));
+            case "sleeps" -> sleepsBench(a[1], Integer.parseInt(a[2]), Integer.parseInt(a[3]), a.length > 4 ? Integer.parseInt(a[4]) : 1);
             default -> throw new IllegalArgumentException("unknown bench " + a[0]);
         }
     }
@@ -95,6 +99,51 @@ public final class CoreBench {
             }
         }
         System.out.println("{\"n\":" + n + ",\"mode\":\"" + mode() + "\",\"ms\":" + fmt(res) + "}");
+    }
+
+    static void sleepsBench(String clock, int tasks, int sleeps, int runs) {
+        List<Double> ms = new ArrayList<>();
+        double[] loopTime = new double[1];
+        double[] longest = new double[1];
+        for (int r = 0; r < runs; r++) {
+            ms.add(sleepsOnce(clock, tasks, sleeps, loopTime, longest));
+        }
+        System.out.printf(Locale.ROOT, "{\"clock\":\"%s\",\"tasks\":%d,\"sleeps\":%d,\"loop_seconds\":%.3f,\"longest_chain_seconds\":%.3f,\"ms\":%s}%n",
+                clock, tasks, sleeps, loopTime[0], longest[0], fmt(ms));
+    }
+
+    private static double sleepsOnce(String clock, int tasks, int sleeps, double[] loopTimeOut, double[] longestOut) {
+        EventLoop.Builder b = EventLoop.builder();
+        if (clock.equals("virtual")) {
+            b.clock(new io.jasyncio.VirtualClock());
+        }
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(42);
+        double[][] delays = new double[tasks][sleeps];
+        double longest = 0;
+        for (double[] row : delays) {
+            double sum = 0;
+            for (int k = 0; k < sleeps; k++) {
+                row[k] = (10 + rnd.nextInt(91)) / 1000.0;
+                sum += row[k];
+            }
+            longest = Math.max(longest, sum);
+        }
+        long t0 = System.nanoTime();
+        double loopTime = Asyncio.run(b, () -> {
+            List<Task<Void>> ts = new ArrayList<>(tasks);
+            for (double[] row : delays) {
+                ts.add(Asyncio.createTask(() -> {
+                    for (double d : row) {
+                        Asyncio.sleep(d);
+                    }
+                }));
+            }
+            Asyncio.gather(ts).await();
+            return Asyncio.getRunningLoop().time();
+        });
+        loopTimeOut[0] = loopTime;
+        longestOut[0] = longest;
+        return (System.nanoTime() - t0) / 1e6;
     }
 
     private static String fmt(List<Double> xs) {
