@@ -998,16 +998,22 @@ public final class EventLoop implements AutoCloseable {
                     // Virtual time does not pass while we sleep: jump to the next timer, or wait
                     // (in real time) for another thread or a hand on the clock.
                     long next = timers.isEmpty() ? Long.MAX_VALUE : timers.peek().whenNanos;
-                    timeout = virtualClock.idle(this, next, externalPending);
+                    timeout = virtualClock.idle(next, externalPending);
                     if (timeout > 0) {
                         poller.poll(timeout);
                         if (!inbox.isEmpty()) {
                             drainInbox();
                         }
-                        if (ready.isEmpty()) {
-                            virtualClock.thresholdElapsed(this, next);
+                        timeout = ready.isEmpty() ? virtualClock.thresholdElapsed(next) : 0;
+                    }
+                    if (timeout == VirtualClock.STUCK) {
+                        // Nothing known can wake the loop. Tell the handler once, then sleep
+                        // unless it gave us work (a test kit cancels the test's task).
+                        virtualClock.stuck(this);
+                        if (!inbox.isEmpty()) {
+                            drainInbox();
                         }
-                        timeout = 0;
+                        timeout = ready.isEmpty() ? -1 : 0;
                     }
                 }
                 if (timeout != 0) {

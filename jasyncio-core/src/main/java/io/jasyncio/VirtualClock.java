@@ -146,15 +146,17 @@ public final class VirtualClock implements LoopClock {
         loops.remove(loop);
     }
 
+    /** What {@link #idle} returns when the loop is stuck for good (see {@link #setOnStuck}). */
+    static final long STUCK = Long.MIN_VALUE;
+
     /**
      * Decides how long the idle loop sleeps in real time: -1 without limit, 0 not at all (after a
-     * jump), or a positive number of nanoseconds.
+     * jump), a positive number of nanoseconds, or {@link #STUCK}.
      *
-     * @param loop the loop
      * @param nextTimer the loop's next timer in virtual nanoseconds, or Long.MAX_VALUE if none
      * @param externalPending how much work the loop waits for on other threads
      */
-    long idle(EventLoop loop, long nextTimer, int externalPending) {
+    long idle(long nextTimer, int externalPending) {
         if (!autojump || externalPending > 0) {
             return -1;
         }
@@ -163,26 +165,26 @@ public final class VirtualClock implements LoopClock {
             return threshold;
         }
         if (nextTimer == Long.MAX_VALUE) {
-            Consumer<EventLoop> h = onStuck;
-            if (h != null) {
-                h.accept(loop);
-                return 0;
-            }
-            return -1;
+            return STUCK;
         }
         jumpTo(nextTimer);
         return 0;
     }
 
-    /** After a real wait of the autojump threshold with nothing new to do: jump, or report being stuck. */
-    void thresholdElapsed(EventLoop loop, long nextTimer) {
+    /** After a real wait of the autojump threshold with nothing new to do: jump, or say the loop is stuck. */
+    long thresholdElapsed(long nextTimer) {
         if (!autojump) {
-            return;
+            return 0;
         }
         if (nextTimer != Long.MAX_VALUE) {
             jumpTo(nextTimer);
-            return;
+            return 0;
         }
+        return STUCK;
+    }
+
+    /** Tells the stuck handler, if any (on the loop). */
+    void stuck(EventLoop loop) {
         Consumer<EventLoop> h = onStuck;
         if (h != null) {
             h.accept(loop);

@@ -116,6 +116,28 @@ class VirtualClockTest {
     }
 
     @Test
+    void aStuckHandlerThatDoesNothingIsCalledOnceAndTheLoopSleeps() throws Exception {
+        VirtualClock clock = new VirtualClock();
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        clock.setOnStuck(loop -> calls.incrementAndGet());
+        try (EventLoop loop = EventLoop.builder().clock(clock).build()) {
+            AsyncFuture<String> f = loop.createFuture();
+            Thread waker = new Thread(() -> {
+                try {
+                    Thread.sleep(100); // the loop sleeps meanwhile; it must not spin on the handler
+                } catch (InterruptedException e) {
+                    return;
+                }
+                loop.callSoonThreadsafe(() -> f.setResult("woken"));
+            });
+            waker.start();
+            assertEquals("woken", loop.runUntilComplete(f));
+            waker.join();
+        }
+        assertEquals(1, calls.get());
+    }
+
+    @Test
     void advanceFromAnotherThreadWakesTheLoop() throws Exception {
         VirtualClock clock = new VirtualClock(false);
         Thread helper = new Thread(() -> {
