@@ -112,6 +112,8 @@ public final class EventLoop implements AutoCloseable {
     private final java.util.List<AsyncFuture<?>> failures;
     /** Work running on other threads whose completion this loop waits for (executor jobs, wrapped futures). */
     private int externalPending;
+    /** The virtual clock's stuck handler was told, and nothing has run since. */
+    private boolean stuckReported;
 
     private volatile boolean running;
     private volatile boolean closed;
@@ -1007,9 +1009,13 @@ public final class EventLoop implements AutoCloseable {
                         timeout = ready.isEmpty() ? virtualClock.thresholdElapsed(next) : 0;
                     }
                     if (timeout == VirtualClock.STUCK) {
-                        // Nothing known can wake the loop. Tell the handler once, then sleep
-                        // unless it gave us work (a test kit cancels the test's task).
-                        virtualClock.stuck(this);
+                        // Nothing known can wake the loop. Tell the handler once (a spurious
+                        // wake-up is not news), then sleep unless it gave us work (a test kit
+                        // cancels the test's task).
+                        if (!stuckReported) {
+                            stuckReported = true;
+                            virtualClock.stuck(this);
+                        }
                         if (!inbox.isEmpty()) {
                             drainInbox();
                         }
@@ -1038,6 +1044,9 @@ public final class EventLoop implements AutoCloseable {
                     }
                 }
                 ntodo = ready.size();
+                if (ntodo != 0) {
+                    stuckReported = false;
+                }
                 inIteration = true;
                 continue;
             }
