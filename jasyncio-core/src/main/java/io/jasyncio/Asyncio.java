@@ -682,7 +682,8 @@ public final class Asyncio {
      * waits for its result without blocking the loop. Mirrors {@code to_thread}.
      *
      * <p><b>Cancellation.</b> A cancellation point: the caller gets {@link CancelledError} at once
-     * and the worker thread is interrupted (asyncio cannot stop the thread).
+     * and the worker thread is interrupted (asyncio cannot stop the thread). The work runs in a copy
+     * of the caller's {@link Context}.
      *
      * @param <T> the result type
      * @param fn the blocking work
@@ -690,7 +691,8 @@ public final class Asyncio {
      */
     public static <T> T toThread(Callable<? extends T> fn) {
         Task<?> t = EventLoop.requireCurrentTask("wait for a thread");
-        AsyncFuture<T> f = t.loop.runInExecutor(null, fn);
+        Context ctx = Context.copyCurrent(); // the worker sees the caller's context variables, as in asyncio
+        AsyncFuture<T> f = t.loop.runInExecutor(null, () -> ctx.run(fn));
         return f.await();
     }
 

@@ -114,6 +114,9 @@ public final class EventLoop implements AutoCloseable {
     private int externalPending;
     /** The virtual clock's stuck handler was told, and nothing has run since. */
     private boolean stuckReported;
+    /** The context callbacks run in: a reusable one, given each handle's captured mapping. */
+    private final Context callbackScratch = new Context();
+    private Context callbackContext = callbackScratch;
 
     private volatile boolean running;
     private volatile boolean closed;
@@ -259,9 +262,14 @@ public final class EventLoop implements AutoCloseable {
         Objects.requireNonNull(callback, "callback");
         checkThread("schedule a callback");
         checkOpen();
-        Handle h = new Handle(this, callback);
+        Handle h = new Handle(this, callback).inContext(schedulingContext());
         ready.addLast(h);
         return h;
+    }
+
+    /** The context a callback scheduled now runs in (a copy is implied: mappings are immutable). */
+    private Context schedulingContext() {
+        return owner == Thread.currentThread() ? currentContext() : Context.current();
     }
 
     /**
@@ -275,7 +283,7 @@ public final class EventLoop implements AutoCloseable {
     public Handle callSoonThreadsafe(Runnable callback) {
         Objects.requireNonNull(callback, "callback");
         checkOpen();
-        Handle h = new Handle(this, callback);
+        Handle h = new Handle(this, callback).inContext(Context.current());
         inbox.add(h);
         poller.wakeup();
         return h;
@@ -330,6 +338,7 @@ public final class EventLoop implements AutoCloseable {
         checkThread("schedule a timer");
         checkOpen();
         TimerHandle h = new TimerHandle(this, whenNanos, timerSeq++, callback);
+        h.inContext(schedulingContext());
         h.scheduled = true;
         timers.add(h);
         return h;
@@ -420,6 +429,34 @@ public final class EventLoop implements AutoCloseable {
         return List.copyOf(failures);
     }
 
+    /** The context of the task or callback running on the loop; call on the loop. */
+    Context currentContext() {
+        Task<?> t = currentTask;
+        if (t != null && t.thread == Thread.currentThread()) {
+            return t.getContext();
+        }
+        return callbackContext;
+    }
+
+    /** Makes {@code c} the context of the running task or callback ({@link Context#run}). */
+    void setCurrentContext(Context c) {
+        Task<?> t = currentTask;
+        if (t != null && t.thread == Thread.currentThread()) {
+            t.ctx = c;
+        } else {
+            callbackContext = c;
+        }
+    }
+
+    /** The context a task created now copies: the running task's or callback's. */
+    private Context creatorContext() {
+        Task<?> t = currentTask;
+        if (t != null && t.thread == Thread.currentThread()) {
+            return t.ctx;
+        }
+        return owner == Thread.currentThread() ? callbackContext : Context.current();
+    }
+
     /** Wakes the loop if it sleeps; safe from any thread. */
     void wakeup() {
         poller.wakeup();
@@ -508,7 +545,7 @@ public final class EventLoop implements AutoCloseable {
         Objects.requireNonNull(body, "body");
         checkThread("create a task");
         checkOpen();
-        Task<T> t = new Task<>(this, body, name);
+        Task<T> t = new Task<>(this, body, name, creatorContext());
         link(t);
         boolean eager = eagerStart != null ? eagerStart : eagerTaskStart;
         if (eager && running) {
@@ -1101,6 +1138,9 @@ public final class EventLoop implements AutoCloseable {
     }
 
     private void runHandle(Handle h) {
+        callbackScratch.vars = h.ctxVars;
+        callbackScratch.values = h.ctxValues;
+        callbackContext = callbackScratch;
         if (!debug) {
             h.run();
             return;
@@ -1119,6 +1159,7 @@ public final class EventLoop implements AutoCloseable {
     void scheduleHandle(Handle h) {
         checkThread("schedule a callback");
         checkOpen();
+        h.inContext(schedulingContext());
         ready.addLast(h);
     }
 
@@ -1291,6 +1332,9 @@ public final class EventLoop implements AutoCloseable {
     private void startEagerly(Task<?> t) {
         Thread me = Thread.currentThread();
         Task<?> prev = currentTask;
+        Context prevCallbackContext = callbackContext;
+        Object[] prevVars = callbackScratch.vars;
+        Object[] prevValues = callbackScratch.values;
         if (accounting && prev != null) {
             endStep(prev); // the eager child's step is not the caller's
         }
@@ -1301,6 +1345,9 @@ public final class EventLoop implements AutoCloseable {
             t.eagerCaller = null;
         }
         currentTask = prev;
+        callbackContext = prevCallbackContext;
+        callbackScratch.vars = prevVars;
+        callbackScratch.values = prevValues;
         if (accounting) {
             stepStartNanos = System.nanoTime();
         }

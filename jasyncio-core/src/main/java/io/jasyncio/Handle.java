@@ -12,10 +12,20 @@ public sealed class Handle permits TimerHandle, AsyncFuture.DoneCallback {
     final EventLoop loop;
     final Runnable callback;
     volatile boolean cancelled;
+    /** The context the callback runs in: a copy of the scheduling code's (its immutable mapping). */
+    Object[] ctxVars = Context.NONE;
+    Object[] ctxValues = Context.NONE;
 
     Handle(EventLoop loop, Runnable callback) {
         this.loop = loop;
         this.callback = callback;
+    }
+
+    /** Captures the context of the code scheduling this handle. */
+    final Handle inContext(Context c) {
+        ctxVars = c.vars;
+        ctxValues = c.values;
+        return this;
     }
 
     /**

@@ -53,12 +53,30 @@ public final class Task<T> extends AsyncFuture<T> {
     private CancelledError cancelledExc;
     /** How many steps the task has run (times it got control). */
     int steps;
+    /** The context the task runs in; null while it would be empty (made on first use). */
+    Context ctx;
 
-    Task(EventLoop loop, Object body, String name) {
+    Task(EventLoop loop, Object body, String name, Context creator) {
         super(loop);
         this.body = body;
         this.id = IDS.incrementAndGet();
         this.name = name;
+        this.ctx = creator == null || creator.size() == 0 ? null : creator.copy();
+    }
+
+    /**
+     * The context the task runs in: a copy of its creator's, taken when it was created. Mirrors
+     * {@code Task.get_context()} (3.12).
+     *
+     * @return the context
+     */
+    public Context getContext() {
+        Context c = ctx;
+        if (c == null) {
+            c = new Context();
+            ctx = c;
+        }
+        return c;
     }
 
     /**
