@@ -64,8 +64,15 @@ public sealed class AsyncFuture<T> permits Task, GatheringFuture {
         return d;
     }
 
-    /** Labels the future for task dumps; returns it. */
-    final AsyncFuture<T> label(Object what) {
+    /**
+     * Says what this future stands for, in task dumps and the monitor: a task waiting on it shows
+     * as {@code awaiting <what>} (for instance {@code Lock.acquire}, {@code Queue.get}). For
+     * libraries building waiting primitives on futures.
+     *
+     * @param what a short description
+     * @return this future
+     */
+    public final AsyncFuture<T> describedAs(String what) {
         this.label = what;
         return this;
     }

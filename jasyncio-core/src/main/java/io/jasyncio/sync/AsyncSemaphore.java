@@ -1,0 +1,108 @@
+package io.jasyncio.sync;
+
+import io.jasyncio.AsyncFuture;
+import io.jasyncio.internal.LoopBinding;
+
+/**
+ * A counter of permits: asyncio's {@code Semaphore} (3.11+: FIFO-fair). {@link #acquire()} takes a
+ * permit, waiting if none is free; {@link #release()} gives one back. The classic use: at most N
+ * tasks in some section, such as "10 downloads in flight".
+ *
+ * <p>Unlike {@link AsyncLock}, any task or callback may release. {@link AsyncBoundedSemaphore}
+ * refuses to release more than it was given.
+ */
+public sealed class AsyncSemaphore permits AsyncBoundedSemaphore {
+    final LoopBinding binding = new LoopBinding(this);
+    private final Waiters waiters = new Waiters();
+    int value;
+
+    /**
+     * @param permits how many permits there are at first, at least 0
+     * @throws IllegalArgumentException if negative
+     */
+    public AsyncSemaphore(int permits) {
+        if (permits < 0) {
+            throw new IllegalArgumentException("Semaphore initial value must be >= 0, got " + permits);
+        }
+        this.value = permits;
+    }
+
+    /** @return whether an {@link #acquire()} would wait (no permit, or others are waiting first) */
+    public boolean isLocked() {
+        return value == 0 || waiters.anyNotCancelled();
+    }
+
+    /** @return how many permits are free */
+    public int availablePermits() {
+        return value;
+    }
+
+    /**
+     * Takes a permit, waiting in line if none is free.
+     *
+     * <p><b>Cancellation.</b> A cancellation point: cancelled while waiting, no permit is taken;
+     * cancelled at the moment it is handed a permit, the task keeps it and sees the cancellation at
+     * its next await.
+     */
+    public void acquire() {
+        binding.task("acquire a semaphore");
+        if (!isLocked()) {
+            value--;
+            return;
+        }
+        AsyncFuture<Boolean> fut = waiters.join(binding.loop(), "Semaphore.acquire");
+        try {
+            try {
+                fut.await();
+            } finally {
+                waiters.leave(fut);
+            }
+        } finally {
+            // Permits freed while this waiter was in line may be due to others behind it.
+            while (value > 0 && wakeNext()) {
+                // keep waking
+            }
+        }
+    }
+
+    /**
+     * Takes a permit if one is free and nobody waits, without waiting.
+     *
+     * @return whether a permit was taken
+     */
+    public boolean tryAcquire() {
+        binding.loop();
+        if (isLocked()) {
+            return false;
+        }
+        value--;
+        return true;
+    }
+
+    /** @return a handle that releases the permit it acquired, for try-with-resources */
+    public Held hold() {
+        acquire();
+        return this::release;
+    }
+
+    /** Gives a permit back and hands it to the first waiter. */
+    public void release() {
+        binding.loop();
+        value++;
+        wakeNext();
+    }
+
+    /** Hands a free permit to the first waiter still waiting; the permit is counted as taken. */
+    private boolean wakeNext() {
+        if (waiters.wakeFirst()) {
+            value--;
+            return true;
+        }
+        return false;
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + "[value=" + value + ", waiters=" + waiters.waiting() + "]";
+    }
+}
