@@ -626,6 +626,17 @@ public final class EventLoop implements AutoCloseable {
         return null;
     }
 
+    /**
+     * Whether the calling code runs on this loop: in one of its tasks or callbacks, holding it.
+     * Safe from any thread; for code that both threads and tasks call, to choose the thread-safe
+     * door only when needed.
+     *
+     * @return whether the caller is on this loop
+     */
+    public boolean isOnLoop() {
+        return owner == Thread.currentThread();
+    }
+
     /** @return the loop's number, the N of {@code EventLoop-N} */
     int id() {
         return id;
