@@ -4,8 +4,10 @@
  * {@code await} works at any depth of a task's call stack, yet exactly one task of a loop runs at
  * a time.
  *
- * <p>The public API is the package {@link io.jasyncio}; {@code io.jasyncio.management} holds the
- * JMX view of the tasks. Everything under {@code io.jasyncio.internal} is implementation.
+ * <p>The public API is the package {@link io.jasyncio}; {@code io.jasyncio.sync} holds the locks,
+ * events, conditions, semaphores and barriers, {@code io.jasyncio.queues} the queues,
+ * {@code io.jasyncio.channels} channels and select, and {@code io.jasyncio.management} the JMX view
+ * of the tasks. Everything under {@code io.jasyncio.internal} is implementation.
  */
 module io.jasyncio {
     requires java.logging;
@@ -13,4 +15,7 @@ module io.jasyncio {
     requires jdk.unsupported;
     exports io.jasyncio;
     exports io.jasyncio.management;
+    exports io.jasyncio.sync;
+    exports io.jasyncio.queues;
+    exports io.jasyncio.channels;
 }

@@ -1,0 +1,34 @@
+package io.jasyncio.channels;
+
+/**
+ * One alternative of a {@link Select#select}: a receive, a send, a future or a timeout, with the
+ * handler that runs if it wins. Made by {@link Channel#onReceive}, {@link Channel#onSend},
+ * {@link Select#onDone} and {@link Select#onTimeout}. A clause holds no state of its own, so one
+ * clause may be reused by many selects, one after another or at once.
+ *
+ * @param <R> what its handler returns
+ */
+public abstract sealed class SelectClause<R> permits Channel.ReceiveClause, Channel.SendClause, Select.DoneClause, Select.TimeoutClause {
+    /** Returned by {@link #tryNow} when the clause cannot win without waiting. */
+    static final Object NOT_READY = new Object();
+
+    SelectClause() {
+    }
+
+    /** Tries to win at once, taking effect if it does; returns the clause's value, or {@link #NOT_READY}. */
+    abstract Object tryNow();
+
+    /**
+     * Waits to win: when it can, the clause calls {@code op.tryWin(index, value)}, and takes effect
+     * only if that returns true.
+     *
+     * @return what {@link #unregister} needs to undo this registration
+     */
+    abstract Object register(Select.Op op, int index);
+
+    /** Stops waiting (another clause won, or the select was cancelled). */
+    abstract void unregister(Object registration);
+
+    /** Runs the handler with the winning value. */
+    abstract R complete(Object value);
+}
