@@ -38,7 +38,8 @@ public final class Asyncio {
     /**
      * Runs {@code main} as a task on a new loop and returns its result. Mirrors
      * {@code asyncio.run}: when {@code main} is done, the tasks still pending are cancelled and
-     * awaited, the default executor is shut down, and the loop is closed.
+     * awaited, unfinished {@link AsyncGenerator}s are closed, the default executor is shut down, and
+     * the loop is closed.
      *
      * @param <T> the result type
      * @param main the program's top-level body

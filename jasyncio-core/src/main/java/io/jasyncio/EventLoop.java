@@ -603,7 +603,7 @@ public final class EventLoop implements AutoCloseable {
         checkThread("list tasks");
         Set<Task<?>> out = new LinkedHashSet<>(Math.max(16, liveCount * 2));
         for (Task<?> t = liveHead; t != null; t = t.liveNext) {
-            if (!t.isDone()) {
+            if (!t.isDone() && !t.hidden) {
                 out.add(t);
             }
         }
@@ -1426,6 +1426,51 @@ public final class EventLoop implements AutoCloseable {
         } catch (IllegalStateException closedLoop) {
             // The loop is closed: nothing is left to cancel.
         }
+    }
+
+    // ------------------------------------------------------------------ async generators
+
+    /** The async generators of this loop that started and have not finished. */
+    Set<AsyncGenerator.Core<?>> asyncGenerators() {
+        Set<AsyncGenerator.Core<?>> g = asyncGenerators;
+        if (g == null) {
+            g = new LinkedHashSet<>();
+            asyncGenerators = g;
+        }
+        return g;
+    }
+
+    private Set<AsyncGenerator.Core<?>> asyncGenerators;
+
+    /**
+     * Closes every {@link AsyncGenerator} of this loop that started and has not finished, all at
+     * once, each in a task of its own; failures go to the exception handler, and in debug mode
+     * each generator is reported with the site that created it. Mirrors
+     * {@code shutdown_asyncgens}; {@link Asyncio#run} and {@link Runner#close()} call it after
+     * cancelling the remaining tasks.
+     *
+     * @return a future completed when they are all closed
+     */
+    public AsyncFuture<Void> shutdownAsyncGenerators() {
+        checkThread("shut down async generators");
+        checkOpen();
+        List<Task<?>> closing = new java.util.ArrayList<>();
+        if (asyncGenerators != null) {
+            for (AsyncGenerator.Core<?> g : List.copyOf(asyncGenerators)) {
+                if (!g.finished && !g.isRunning()) {
+                    g.report("an async generator was not closed before the loop shut down; closing it now");
+                    closing.add(createTaskOf("close " + g.name, Boolean.FALSE, (Callable<Void>) () ->
+                            g.closeReporting("an error occurred during closing of an async generator at shutdown")));
+                }
+            }
+        }
+        AsyncFuture<Void> done = createFuture();
+        if (closing.isEmpty()) {
+            done.setResult(null);
+        } else {
+            GatheringFuture.over(closing, true).addDoneCallback(x -> done.trySetResult(null));
+        }
+        return done;
     }
 
     // ------------------------------------------------------------------ threads and executors

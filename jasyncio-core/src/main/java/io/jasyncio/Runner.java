@@ -94,7 +94,7 @@ public final class Runner implements AutoCloseable {
         run(EventLoop.asCallable(main));
     }
 
-    /** Cancels what is left, shuts down the default executor and closes the loop. Idempotent. */
+    /** Cancels what is left, closes unfinished async generators, shuts down the default executor and closes the loop. Idempotent. */
     @Override
     public void close() {
         if (closed) {
@@ -107,6 +107,7 @@ public final class Runner implements AutoCloseable {
         }
         try {
             cancelAllTasks(l);
+            l.runUntilComplete(l.shutdownAsyncGenerators());
             l.runUntilComplete(l.shutdownDefaultExecutor());
         } finally {
             l.close();

@@ -55,6 +55,8 @@ public final class Task<T> extends AsyncFuture<T> {
     int steps;
     /** The context the task runs in; null while it would be empty (made on first use). */
     Context ctx;
+    /** An {@link AsyncGenerator}'s producer: left out of {@link EventLoop#allTasks()}, shown in dumps. */
+    boolean hidden;
 
     Task(EventLoop loop, Object body, String name, Context creator) {
         super(loop);

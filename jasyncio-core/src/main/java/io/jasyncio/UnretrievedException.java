@@ -10,7 +10,8 @@ import java.lang.ref.Cleaner;
  * succeed.
  */
 final class UnretrievedException {
-    private static final Cleaner CLEANER = Cleaner.create();
+    /** Shared with {@link AsyncGenerator}, which closes generators collected while suspended. */
+    static final Cleaner CLEANER = Cleaner.create();
 
     private UnretrievedException() {
     }
