@@ -735,6 +735,33 @@ public final class Asyncio {
         return EventLoop.getRunningLoop().wrapFuture(stage);
     }
 
+    /**
+     * A future of the running loop that follows {@code future}; cancelling it cancels
+     * {@code future}. (Settles the overload: a {@link CompletableFuture} is both a stage and a
+     * {@link java.util.concurrent.Future}.)
+     *
+     * @param <T> the result type
+     * @param future a future completed by any thread
+     * @return the future
+     */
+    public static <T> AsyncFuture<T> wrapFuture(CompletableFuture<? extends T> future) {
+        return EventLoop.getRunningLoop().wrapFuture(future);
+    }
+
+    /**
+     * A future of the running loop that follows a plain {@link java.util.concurrent.Future}
+     * (what an {@link java.util.concurrent.ExecutorService} returns), watched by a virtual thread
+     * so the loop never blocks; cancelling it cancels {@code future} with interruption. See
+     * {@link EventLoop#wrapFuture(java.util.concurrent.Future)}.
+     *
+     * @param <T> the result type
+     * @param future a future completed by any thread
+     * @return the future
+     */
+    public static <T> AsyncFuture<T> wrapFuture(java.util.concurrent.Future<? extends T> future) {
+        return EventLoop.getRunningLoop().wrapFuture(future);
+    }
+
     /** The future {@link #runCoroutineThreadsafe} returns. */
     private static final class ThreadsafeCall<T> extends CompletableFuture<T> {
         private final EventLoop loop;

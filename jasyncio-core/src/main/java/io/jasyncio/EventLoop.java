@@ -21,7 +21,9 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -99,6 +101,9 @@ public final class EventLoop implements AutoCloseable {
     private int liveCount;
     private boolean eagerTaskStart;
     private ExecutorService defaultExecutor;
+    /** How many calls the built-in default executor runs at once; null for no limit. */
+    private final Semaphore executorPermits;
+    private final int maxExecutorThreads;
     private boolean executorShutdownCalled;
     private long stepStartNanos;
     /** Debug mode: the step now holding the loop (a Task or Handle), when it began, and its number. */
@@ -158,6 +163,12 @@ public final class EventLoop implements AutoCloseable {
         this.accounting = debug;
         this.eagerTaskStart = b.eagerTaskStart;
         this.failures = b.trackUnretrieved ? new java.util.ArrayList<>() : null;
+        int cap = b.executorThreads != null ? b.executorThreads : Integer.getInteger("jasyncio.executor.maxThreads", 0);
+        if (cap < 0) {
+            throw new IllegalArgumentException("jasyncio.executor.maxThreads must be 0 (no limit) or more, got " + cap);
+        }
+        this.maxExecutorThreads = cap;
+        this.executorPermits = cap > 0 ? new Semaphore(cap, true) : null;
     }
 
     private static Scheduling schedulingFromProperty() {
@@ -1512,13 +1523,32 @@ public final class EventLoop implements AutoCloseable {
             }
         });
         externalPending++;
+        Semaphore permits = executor == null && ownDefaultExecutor ? executorPermits : null;
         try {
-            ex.execute(work);
+            ex.execute(permits == null ? work : () -> runWithPermit(permits, work));
         } catch (RuntimeException e) {
             externalPending--;
             throw e;
         }
         return f;
+    }
+
+    /** Runs {@code work} once one of the default executor's permits is free (FIFO). */
+    private static void runWithPermit(Semaphore permits, FutureTask<?> work) {
+        if (work.isDone()) {
+            return; // cancelled while queued
+        }
+        try {
+            permits.acquire();
+        } catch (InterruptedException e) {
+            work.cancel(false);
+            return;
+        }
+        try {
+            work.run();
+        } finally {
+            permits.release();
+        }
     }
 
     private static <T> void deliver(FutureTask<T> work, AsyncFuture<T> f) {
@@ -1537,6 +1567,21 @@ public final class EventLoop implements AutoCloseable {
         }
     }
 
+    /** Whether {@link #defaultExecutor} is the built-in one (which the thread limit applies to). */
+    private boolean ownDefaultExecutor;
+
+    /**
+     * How many calls the built-in default executor runs at once: 0 for no limit (the default:
+     * one virtual thread per call), else set by {@link Builder#maxExecutorThreads(int)} or the
+     * system property {@code jasyncio.executor.maxThreads}. Calls beyond the limit wait their turn
+     * in order.
+     *
+     * @return the limit, 0 if none
+     */
+    public int getMaxExecutorThreads() {
+        return maxExecutorThreads;
+    }
+
     private ExecutorService defaultExecutor() {
         if (executorShutdownCalled) {
             throw new IllegalStateException("Executor shutdown has been called: " + this);
@@ -1545,6 +1590,7 @@ public final class EventLoop implements AutoCloseable {
         if (ex == null) {
             ex = Executors.newThreadPerTaskExecutor(Carriers.sharedSchedulerBuilder().name("jasyncio-executor-" + id + "-", 0).factory());
             defaultExecutor = ex;
+            ownDefaultExecutor = true;
         }
         return ex;
     }
@@ -1558,6 +1604,7 @@ public final class EventLoop implements AutoCloseable {
     public void setDefaultExecutor(ExecutorService executor) {
         checkThread("set the default executor");
         defaultExecutor = Objects.requireNonNull(executor, "executor");
+        ownDefaultExecutor = false;
     }
 
     /**
@@ -1609,6 +1656,89 @@ public final class EventLoop implements AutoCloseable {
             }
         });
         return f;
+    }
+
+    /**
+     * A future of this loop that follows {@code future}; see {@link #wrapFuture(CompletionStage)}.
+     * (This overload settles which one applies, since a {@link CompletableFuture} is both a
+     * {@link CompletionStage} and a {@link Future}.)
+     *
+     * @param <T> the result type
+     * @param future the future to follow
+     * @return the future
+     */
+    public <T> AsyncFuture<T> wrapFuture(CompletableFuture<? extends T> future) {
+        return wrapFuture((CompletionStage<? extends T>) future);
+    }
+
+    /**
+     * A future of this loop that follows a plain {@link Future} (a {@link FutureTask}, what an
+     * {@link ExecutorService} returns): a virtual thread waits for it and reports through
+     * {@link #callSoonThreadsafe}, so the loop never blocks. Cancelling the returned future
+     * cancels {@code future} with interruption; a {@code future} cancelled elsewhere cancels the
+     * returned one. A {@link CompletionStage} is followed without a thread, as by
+     * {@link #wrapFuture(CompletionStage)}.
+     *
+     * @param <T> the result type
+     * @param future the future to follow
+     * @return the future
+     */
+    @SuppressWarnings("unchecked")
+    public <T> AsyncFuture<T> wrapFuture(Future<? extends T> future) {
+        Objects.requireNonNull(future, "future");
+        if (future instanceof CompletionStage<?> stage) {
+            return wrapFuture((CompletionStage<? extends T>) stage);
+        }
+        checkThread("wrap a future");
+        checkOpen();
+        AsyncFuture<T> f = createFuture();
+        f.label = "a java.util.concurrent.Future";
+        if (future.isDone()) {
+            settle(f, future);
+            return f;
+        }
+        externalPending++;
+        Thread watcher = Carriers.sharedSchedulerBuilder().name("jasyncio-future-watcher-" + id).unstarted(() -> {
+            try {
+                future.get();
+            } catch (InterruptedException e) {
+                future.cancel(true); // the AsyncFuture was cancelled: pass it on
+            } catch (ExecutionException | CancellationException e) {
+                // settle() reads the outcome
+            }
+            try {
+                callSoonThreadsafe(() -> {
+                    externalPending--;
+                    if (!f.isDone()) {
+                        settle(f, future);
+                    }
+                });
+            } catch (IllegalStateException closedLoop) {
+                // The loop is gone; nobody awaits the future.
+            }
+        });
+        f.addDoneCallback(x -> {
+            if (x.isCancelled()) {
+                future.cancel(true);
+                watcher.interrupt();
+            }
+        });
+        watcher.start();
+        return f;
+    }
+
+    /** Completes {@code f} as {@code done}, which is done, ended. */
+    private static <T> void settle(AsyncFuture<T> f, Future<? extends T> done) {
+        try {
+            f.trySetResult(done.get());
+        } catch (ExecutionException e) {
+            f.trySetException(e.getCause() != null ? e.getCause() : e);
+        } catch (CancellationException e) {
+            f.cancelSelf(null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            f.trySetException(e);
+        }
     }
 
     /**
@@ -1772,8 +1902,27 @@ public final class EventLoop implements AutoCloseable {
         private Scheduling scheduling;
         private boolean eagerTaskStart;
         private boolean trackUnretrieved;
+        private Integer executorThreads;
 
         private Builder() {
+        }
+
+        /**
+         * Limits how many calls the built-in default executor ({@link EventLoop#runInExecutor} with
+         * {@code null}, {@link Asyncio#toThread}) runs at once; the rest wait their turn in order.
+         * 0, the default, means no limit: a virtual thread per call. Overrides the system property
+         * {@code jasyncio.executor.maxThreads}. A cap protects what the work touches (a connection
+         * pool, the disk), not the JVM: virtual threads are cheap.
+         *
+         * @param max the limit, 0 for none
+         * @return this builder
+         */
+        public Builder maxExecutorThreads(int max) {
+            if (max < 0) {
+                throw new IllegalArgumentException("maxExecutorThreads must be 0 (no limit) or more, got " + max);
+            }
+            this.executorThreads = max;
+            return this;
         }
 
         /**
