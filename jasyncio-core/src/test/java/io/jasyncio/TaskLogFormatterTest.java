@@ -57,6 +57,51 @@ class TaskLogFormatterTest {
     }
 
     @Test
+    void contextVariablesReachTheLinesOfEveryTaskAndWorkerThatInheritsThem() {
+        ContextVar<String> request = new ContextVar<>("request");
+        ContextVar<String> user = new ContextVar<>("user");
+        List<String> lines = new ArrayList<>();
+        Logger log = Logger.getLogger("jasyncio.test.logging.vars");
+        log.setUseParentHandlers(false);
+        TaskLogFormatter f = new TaskLogFormatter(request);
+        Handler h = new Handler() {
+            @Override
+            public synchronized void publish(LogRecord r) {
+                lines.add(f.format(r));
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        log.addHandler(h);
+        TaskLogFormatter.show(user);
+        try {
+            Loops.run(() -> {
+                log.info("before");
+                request.set("r-42");
+                user.set("ann");
+                Asyncio.createTask("child", () -> log.info("in a child task")).await();
+                Asyncio.toThread(() -> log.info("on a worker thread"));
+                Asyncio.getRunningLoop().callSoon(() -> log.info("in a callback"));
+                Asyncio.sleep(0);
+            });
+        } finally {
+            TaskLogFormatter.hide(user);
+            log.removeHandler(h);
+        }
+        assertTrue(lines.get(0).contains("] jasyncio.test.logging.vars: before") && !lines.get(0).contains("request="), lines.get(0));
+        assertTrue(lines.get(1).contains("[child user=ann request=r-42] "), lines.get(1));
+        assertTrue(lines.get(2).contains(" user=ann request=r-42] ") && lines.get(2).contains("on a worker thread"), lines.get(2));
+        assertTrue(lines.get(3).contains(" user=ann request=r-42] ") && lines.get(3).contains("in a callback"), lines.get(3));
+        assertEquals(4, lines.size());
+    }
+
+    @Test
     void namedTasksRunOnThreadsOfTheSameName() {
         Loops.run(() -> {
             Task<String> t = Asyncio.createTask("named", () -> Thread.currentThread().getName());
