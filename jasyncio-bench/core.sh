@@ -12,38 +12,13 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
-source "$root/scripts/env.sh"
-ROUNDS="${ROUNDS:-3}"
 TASKS="${SWITCH_TASKS:-1000}"
 JVM_YIELDS="${SWITCH_JVM_YIELDS:-1000}"
 PY_YIELDS="${SWITCH_PY_YIELDS:-200}"
 SPAWN_N="${SPAWN_N:-1000000}"
 TIMERS_N="${TIMERS_N:-1000000}"
 ONLY="${ONLY:-switch spawn timers}"
-PY="${PYTHON:-/usr/bin/python3}"
-out="${OUT:-$root/bench-results/core-$(date +%Y%m%d-%H%M%S)}"
-mkdir -p "$out"
-
-if [ ! -d "$here/target/lib" ] || [ -n "$(find "$root" -name '*.java' -newer "$here/target/lib" -print -quit)" ]; then
-    (cd "$root" && $MVN package -DskipTests -pl jasyncio-bench -am) 2>&1 | jasyncio_plain >&2
-    touch "$here/target/lib"
-fi
-CP="$here/target/classes:$here/target/lib/*"
-FAST="--add-opens java.base/java.lang=ALL-UNNAMED"
-LAUNCHER="$JASYNCIO_LAUNCHER_OPTS"
-have_uvloop=1; "$PY" -c 'import uvloop' 2>/dev/null || have_uvloop=0
-
-# one NAME LABEL BENCH CMD...: append {"name","label","bench","result"|"error","rss_kb"} to results.jsonl
-one() {
-    local name="$1" label="$2" bench="$3"; shift 3
-    local tv="$out/$name-$bench.time" line rss
-    if line=$(/usr/bin/time -f "%M" -o "$tv" timeout 600 "$@" 2>>"$out/$name-$bench.err" | tail -1) && [ -n "$line" ]; then
-        rss=$(tail -1 "$tv")
-        echo "{\"name\":\"$name\",\"label\":\"$label\",\"bench\":\"$bench\",\"rss_kb\":$rss,\"result\":$line}" >>"$out/results.jsonl"
-    else
-        echo "{\"name\":\"$name\",\"label\":\"$label\",\"bench\":\"$bench\",\"error\":\"see $name-$bench.err\"}" >>"$out/results.jsonl"
-    fi
-}
+source "$here/lib.sh" core
 
 for ((r = 1; r <= ROUNDS; r++)); do
     echo "round $r/$ROUNDS" >&2

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Prints the markdown table of a core.sh run: median, min-max, and the ratio to uvloop."""
+"""Prints the markdown table of a core.sh or coordination.sh run: median, min-max, and the ratio to uvloop."""
 import json
 import statistics
 import sys
@@ -11,6 +11,10 @@ METRICS = [
     ("spawn", "spawn + gather 1M tasks, ms", lambda r: r["ms"], True),
     ("spawn", "spawn + gather 1M tasks, peak RSS MiB", None, True),
     ("timers", "1M callLater timers, ms", lambda r: statistics.median(r["ms"]), True),
+    ("pingpong", "queue ping-pong, 1M round trips, ms", lambda r: statistics.median(r["ms"]), True),
+    ("lock", "lock hand-off, 100 tasks x 1000, ms", lambda r: statistics.median(r["ms"]), True),
+    ("tothread", "100k toThread one after another, ms", lambda r: statistics.median(r["ms"]), True),
+    ("tothread-par", "100k toThread at once, ms", lambda r: statistics.median(r["ms"]), True),
 ]
 
 

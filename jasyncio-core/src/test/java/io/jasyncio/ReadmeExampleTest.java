@@ -6,7 +6,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** The README's "A taste" example, kept compiling and running (same code, shorter sleeps). */
+/** The README's examples, kept compiling and running (same code, shorter sleeps). */
 class ReadmeExampleTest {
 
     @Test
@@ -23,6 +23,42 @@ class ReadmeExampleTest {
             return both + " " + fast;
         });
         assertEquals("[a, b] c", result);
+    }
+
+    @Test
+    void theCoordinationExampleRuns() {
+        List<String> urls = java.util.stream.IntStream.range(0, 50).mapToObj(i -> "site-" + i).toList();
+        List<String> indexed = new java.util.ArrayList<>();
+        int[] now = {0};
+        int[] most = {0};
+        Asyncio.run(EventLoop.builder().clock(new VirtualClock()), () -> {
+            io.jasyncio.channels.Channel<String> pages = new io.jasyncio.channels.Channel<>(10);
+            io.jasyncio.sync.AsyncSemaphore inFlight = new io.jasyncio.sync.AsyncSemaphore(10);
+            TaskGroup.run(g -> {
+                g.createTask(() -> {
+                    TaskGroup.run(fetchers -> {
+                        for (String url : urls) {
+                            fetchers.createTask(() -> {
+                                try (io.jasyncio.sync.Held h = inFlight.hold()) {
+                                    most[0] = Math.max(most[0], ++now[0]);
+                                    String page = fetch(url, 0.1 + url.length() % 7 * 0.01);
+                                    now[0]--;
+                                    pages.send(page);
+                                }
+                            });
+                        }
+                    });
+                    pages.close();
+                });
+                for (String page : pages) {
+                    indexed.add(page);
+                }
+            });
+            return null;
+        });
+        assertEquals(50, indexed.size());
+        assertEquals(new java.util.HashSet<>(urls), new java.util.HashSet<>(indexed));
+        assertEquals(10, most[0], "never more than 10 fetches at once, and 10 when there is work for 10");
     }
 
     static String fetch(String what, double seconds) {

@@ -35,7 +35,7 @@ public final class CoreBench {
         }
     }
 
-    private static String mode() {
+    static String mode() {
         try (EventLoop l = EventLoop.newEventLoop()) {
             return l.getScheduling().name().toLowerCase(Locale.ROOT);
         }
@@ -146,7 +146,7 @@ public final class CoreBench {
         return (System.nanoTime() - t0) / 1e6;
     }
 
-    private static String fmt(List<Double> xs) {
+    static String fmt(List<Double> xs) {
         StringBuilder sb = new StringBuilder("[");
         for (int i = 0; i < xs.size(); i++) {
             sb.append(i == 0 ? "" : ",").append(String.format(Locale.ROOT, "%.1f", xs.get(i)));

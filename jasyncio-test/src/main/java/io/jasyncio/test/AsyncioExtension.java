@@ -169,7 +169,7 @@ public final class AsyncioExtension implements BeforeEachCallback, AfterEachCall
             StringBuilder sb = new StringBuilder("Errors reached the loop's exception handler during the test"
                     + " (declare a LoopErrors parameter to check them yourself):");
             for (io.jasyncio.ExceptionContext c : st.errors.all()) {
-                sb.append("\n- ").append(c.message());
+                sb.append("\n- ").append(c.toString().replace("\n", "\n  ")); // the message, then its details
                 if (c.exception() != null) {
                     sb.append(": ").append(c.exception());
                 }

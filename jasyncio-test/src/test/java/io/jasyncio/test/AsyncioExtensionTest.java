@@ -52,6 +52,13 @@ class AsyncioExtensionTest {
     }
 
     @Test
+    void anUnclosedAsyncGeneratorFailsTheTestWithWhereItWasMade() {
+        String m = failureOf(Samples.LeavesAGenerator.class);
+        assertTrue(m.contains("an async generator was not closed before the loop shut down"), m);
+        assertTrue(m.contains("AsyncGenerator[numbers]") && m.contains("Samples$LeavesAGenerator.stepsAndForgets"), m);
+    }
+
+    @Test
     void aStuckTestFailsAtOnceWithADump() {
         String m = failureOf(Samples.Stuck.class);
         assertTrue(m.startsWith("The test is stuck"), m);

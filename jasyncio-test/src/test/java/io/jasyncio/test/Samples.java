@@ -1,6 +1,7 @@
 package io.jasyncio.test;
 
 import io.jasyncio.AsyncFuture;
+import io.jasyncio.AsyncGenerator;
 import io.jasyncio.Asyncio;
 import io.jasyncio.EventLoop;
 import io.jasyncio.Task;
@@ -98,6 +99,17 @@ final class Samples {
                 throw new IllegalStateException("from a callback");
             });
             Asyncio.sleep(0);
+        }
+    }
+
+    static class LeavesAGenerator {
+        @AsyncioTest
+        void stepsAndForgets() {
+            AsyncGenerator<Integer> numbers = AsyncGenerator.of("numbers", out -> {
+                out.emit(1);
+                out.emit(2);
+            });
+            numbers.next();
         }
     }
 

@@ -5,41 +5,17 @@ import io.jasyncio.Asyncio;
 import io.jasyncio.EventLoop;
 import io.jasyncio.Task;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Micro-benchmarks of the loop's hot paths, in nanoseconds per operation. Run with
  * {@code jasyncio-bench/jmh.sh}; {@code -p scheduling=shared,dedicated} compares the modes.
  */
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-opens", "java.base/java.lang=ALL-UNNAMED"})
-@State(Scope.Thread)
-public class LoopBench {
+public class LoopBench extends JmhLoops {
     private static final int N = 10_000;
-
-    @Param({"shared", "dedicated"})
-    public String scheduling;
-
-    private EventLoop.Builder loop() {
-        System.setProperty("jasyncio.scheduler", scheduling);
-        return EventLoop.builder();
-    }
 
     /** callSoon and run a callback: the cost of one ready-queue item. */
     @Benchmark
