@@ -1533,7 +1533,7 @@ public final class EventLoop implements AutoCloseable {
         return f;
     }
 
-    /** Runs {@code work} once one of the default executor's permits is free (FIFO). */
+    /** Runs {@code work} once one of the default executor's permits is free (a fair semaphore). */
     private static void runWithPermit(Semaphore permits, FutureTask<?> work) {
         if (work.isDone()) {
             return; // cancelled while queued
@@ -1573,8 +1573,8 @@ public final class EventLoop implements AutoCloseable {
     /**
      * How many calls the built-in default executor runs at once: 0 for no limit (the default:
      * one virtual thread per call), else set by {@link Builder#maxExecutorThreads(int)} or the
-     * system property {@code jasyncio.executor.maxThreads}. Calls beyond the limit wait their turn
-     * in order.
+     * system property {@code jasyncio.executor.maxThreads}. Calls beyond the limit wait (on their
+     * own virtual threads, off the loop) for a free slot, roughly in the order they were made.
      *
      * @return the limit, 0 if none
      */
@@ -1909,7 +1909,7 @@ public final class EventLoop implements AutoCloseable {
 
         /**
          * Limits how many calls the built-in default executor ({@link EventLoop#runInExecutor} with
-         * {@code null}, {@link Asyncio#toThread}) runs at once; the rest wait their turn in order.
+         * {@code null}, {@link Asyncio#toThread}) runs at once; the rest wait for a free slot.
          * 0, the default, means no limit: a virtual thread per call. Overrides the system property
          * {@code jasyncio.executor.maxThreads}. A cap protects what the work touches (a connection
          * pool, the disk), not the JVM: virtual threads are cheap.
