@@ -17,31 +17,15 @@ interface Awaits {
 
     /** A label that names one awaited future. */
     static Awaits of(String what, AsyncFuture<?> f) {
-        return new Awaits() {
-            @Override
-            public String describe() {
-                return what;
-            }
-
-            @Override
-            public Collection<? extends AsyncFuture<?>> awaited() {
-                return List.of(f);
-            }
-        };
+        return new Fixed(what, List.of(f));
     }
 
     /** A label that names several awaited futures. */
     static Awaits of(String what, Collection<? extends AsyncFuture<?>> fs) {
-        return new Awaits() {
-            @Override
-            public String describe() {
-                return what;
-            }
+        return new Fixed(what, fs);
+    }
 
-            @Override
-            public Collection<? extends AsyncFuture<?>> awaited() {
-                return fs;
-            }
-        };
+    /** A label whose description and awaited futures are given once. */
+    record Fixed(String describe, Collection<? extends AsyncFuture<?>> awaited) implements Awaits {
     }
 }
