@@ -1,4 +1,4 @@
-package io.jasyncio.sync;
+package io.jasyncio.internal;
 
 import io.jasyncio.AsyncFuture;
 import io.jasyncio.EventLoop;
@@ -6,19 +6,30 @@ import io.jasyncio.EventLoop;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 
-/** A FIFO of waiter futures, the building block of every primitive here. */
-final class Waiters {
+/**
+ * A FIFO of waiter futures, the building block of the waiting primitives (locks, semaphores,
+ * conditions, queues). A woken waiter stays in line until it {@linkplain #leave leaves}, so that it
+ * keeps its place ahead of newcomers until it runs.
+ */
+public final class Waiters {
     private final ArrayDeque<AsyncFuture<Boolean>> q = new ArrayDeque<>();
 
-    /** Joins the queue: a new future the caller will await. */
-    AsyncFuture<Boolean> join(EventLoop loop, String what) {
+    /**
+     * Joins the line: a new future the caller will await.
+     *
+     * @param loop the loop of the waiting task
+     * @param what what it waits for, for task dumps
+     * @return the future
+     */
+    public AsyncFuture<Boolean> join(EventLoop loop, String what) {
         AsyncFuture<Boolean> f = loop.<Boolean>createFuture();
         f.describedAs(what);
         q.addLast(f);
         return f;
     }
 
-    void leave(AsyncFuture<Boolean> f) {
+    /** @param f a future from {@link #join}: leaves the line (again is harmless) */
+    public void leave(AsyncFuture<Boolean> f) {
         q.remove(f);
     }
 
@@ -27,7 +38,7 @@ final class Waiters {
      * a woken head still holds its claim until it runs, so nobody behind it may be woken (that would
      * hand the lock out twice); a cancelled head passes the wake-up on as it leaves.
      */
-    void wakeHead() {
+    public void wakeHead() {
         AsyncFuture<Boolean> f = q.peekFirst();
         if (f != null && !f.isDone()) {
             f.setResult(Boolean.TRUE);
@@ -35,7 +46,7 @@ final class Waiters {
     }
 
     /** Wakes the first waiter not already woken or cancelled; returns whether there was one. */
-    boolean wakeFirst() {
+    public boolean wakeFirst() {
         for (AsyncFuture<Boolean> f : q) {
             if (!f.isDone()) {
                 f.setResult(Boolean.TRUE);
@@ -46,7 +57,7 @@ final class Waiters {
     }
 
     /** Wakes up to {@code n} waiters; returns how many. */
-    int wake(int n) {
+    public int wake(int n) {
         int woken = 0;
         for (Iterator<AsyncFuture<Boolean>> it = q.iterator(); it.hasNext() && woken < n; ) {
             AsyncFuture<Boolean> f = it.next();
@@ -59,7 +70,7 @@ final class Waiters {
     }
 
     /** Whether some waiter is not cancelled (woken ones count: they are ahead of newcomers). */
-    boolean anyNotCancelled() {
+    public boolean anyNotCancelled() {
         for (AsyncFuture<Boolean> f : q) {
             if (!f.isCancelled()) {
                 return true;
@@ -69,7 +80,7 @@ final class Waiters {
     }
 
     /** @return how many wait and were not cancelled */
-    int waiting() {
+    public int waiting() {
         int n = 0;
         for (AsyncFuture<Boolean> f : q) {
             if (!f.isDone()) {

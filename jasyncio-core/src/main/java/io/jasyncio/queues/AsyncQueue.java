@@ -2,8 +2,8 @@ package io.jasyncio.queues;
 
 import io.jasyncio.AsyncFuture;
 import io.jasyncio.CancelledError;
-import io.jasyncio.EventLoop;
 import io.jasyncio.internal.LoopBinding;
+import io.jasyncio.internal.Waiters;
 
 import java.util.ArrayDeque;
 import java.util.Objects;
@@ -25,9 +25,9 @@ import java.util.Objects;
 public sealed class AsyncQueue<T> permits AsyncLifoQueue, AsyncPriorityQueue {
     private final LoopBinding binding = new LoopBinding(this);
     private final int maxsize;
-    private final ArrayDeque<AsyncFuture<Boolean>> getters = new ArrayDeque<>();
-    private final ArrayDeque<AsyncFuture<Boolean>> putters = new ArrayDeque<>();
-    private final ArrayDeque<AsyncFuture<Boolean>> joiners = new ArrayDeque<>();
+    private final Waiters getters = new Waiters();
+    private final Waiters putters = new Waiters();
+    private final Waiters joiners = new Waiters();
     private int unfinished;
     private boolean shutDown;
 
@@ -118,15 +118,16 @@ public sealed class AsyncQueue<T> permits AsyncLifoQueue, AsyncPriorityQueue {
             if (shutDown) {
                 throw new QueueShutDownException("put into a shut-down queue");
             }
-            AsyncFuture<Boolean> putter = waiter(putters, "Queue.put");
+            AsyncFuture<Boolean> putter = putters.join(binding.loop(), "Queue.put");
             try {
                 putter.await();
             } catch (CancelledError e) {
-                putters.remove(putter);
                 if (!isFull() && !putter.isCancelled()) {
-                    wakeNext(putters); // we were woken but will not put: pass the turn on
+                    putters.wakeFirst(); // we were woken but will not put: pass the turn on
                 }
                 throw e;
+            } finally {
+                putters.leave(putter);
             }
         }
         putNowait(item);
@@ -150,7 +151,7 @@ public sealed class AsyncQueue<T> permits AsyncLifoQueue, AsyncPriorityQueue {
         }
         store(item);
         unfinished++;
-        wakeNext(getters);
+        getters.wakeFirst();
     }
 
     /**
@@ -167,15 +168,16 @@ public sealed class AsyncQueue<T> permits AsyncLifoQueue, AsyncPriorityQueue {
             if (shutDown) {
                 throw new QueueShutDownException("get from a shut-down, empty queue");
             }
-            AsyncFuture<Boolean> getter = waiter(getters, "Queue.get");
+            AsyncFuture<Boolean> getter = getters.join(binding.loop(), "Queue.get");
             try {
                 getter.await();
             } catch (CancelledError e) {
-                getters.remove(getter);
                 if (!isEmpty() && !getter.isCancelled()) {
-                    wakeNext(getters);
+                    getters.wakeFirst();
                 }
                 throw e;
+            } finally {
+                getters.leave(getter);
             }
         }
         return getNowait();
@@ -197,7 +199,7 @@ public sealed class AsyncQueue<T> permits AsyncLifoQueue, AsyncPriorityQueue {
             throw new QueueEmptyException("the queue is empty");
         }
         T item = take();
-        wakeNext(putters);
+        putters.wakeFirst();
         return item;
     }
 
@@ -213,7 +215,7 @@ public sealed class AsyncQueue<T> permits AsyncLifoQueue, AsyncPriorityQueue {
             throw new IllegalStateException("taskDone() called too many times");
         }
         if (--unfinished == 0) {
-            wakeAll(joiners);
+            joiners.wake(Integer.MAX_VALUE);
         }
     }
 
@@ -225,11 +227,11 @@ public sealed class AsyncQueue<T> permits AsyncLifoQueue, AsyncPriorityQueue {
     public void join() {
         binding.task("join a queue");
         if (unfinished > 0) {
-            AsyncFuture<Boolean> j = waiter(joiners, "Queue.join");
+            AsyncFuture<Boolean> j = joiners.join(binding.loop(), "Queue.join");
             try {
                 j.await();
             } finally {
-                joiners.remove(j);
+                joiners.leave(j);
             }
         }
     }
@@ -254,43 +256,16 @@ public sealed class AsyncQueue<T> permits AsyncLifoQueue, AsyncPriorityQueue {
             drop();
             unfinished = Math.max(0, unfinished - n);
             if (unfinished == 0) {
-                wakeAll(joiners);
+                joiners.wake(Integer.MAX_VALUE);
             }
         }
-        wakeAll(getters);
-        wakeAll(putters);
-    }
-
-    private AsyncFuture<Boolean> waiter(ArrayDeque<AsyncFuture<Boolean>> line, String what) {
-        EventLoop loop = binding.loop();
-        AsyncFuture<Boolean> f = loop.createFuture();
-        f.describedAs(what);
-        line.addLast(f);
-        return f;
-    }
-
-    private static void wakeNext(ArrayDeque<AsyncFuture<Boolean>> line) {
-        AsyncFuture<Boolean> f;
-        while ((f = line.pollFirst()) != null) {
-            if (!f.isDone()) {
-                f.setResult(Boolean.TRUE);
-                return;
-            }
-        }
-    }
-
-    private static void wakeAll(ArrayDeque<AsyncFuture<Boolean>> line) {
-        AsyncFuture<Boolean> f;
-        while ((f = line.pollFirst()) != null) {
-            if (!f.isDone()) {
-                f.setResult(Boolean.TRUE);
-            }
-        }
+        getters.wake(Integer.MAX_VALUE);
+        putters.wake(Integer.MAX_VALUE);
     }
 
     @Override
     public String toString() {
         return getClass().getSimpleName() + "[size=" + stored() + (maxsize > 0 ? ", maxsize=" + maxsize : "")
-                + (shutDown ? ", shut down" : "") + ", getters=" + getters.size() + ", putters=" + putters.size() + "]";
+                + (shutDown ? ", shut down" : "") + ", getters=" + getters.waiting() + ", putters=" + putters.waiting() + "]";
     }
 }

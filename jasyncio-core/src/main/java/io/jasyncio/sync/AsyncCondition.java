@@ -3,6 +3,7 @@ package io.jasyncio.sync;
 import io.jasyncio.AsyncFuture;
 import io.jasyncio.CancelledError;
 import io.jasyncio.internal.LoopBinding;
+import io.jasyncio.internal.Waiters;
 
 import java.util.Objects;
 import java.util.function.BooleanSupplier;

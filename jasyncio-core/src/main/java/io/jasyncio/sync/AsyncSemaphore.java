@@ -2,6 +2,7 @@ package io.jasyncio.sync;
 
 import io.jasyncio.AsyncFuture;
 import io.jasyncio.internal.LoopBinding;
+import io.jasyncio.internal.Waiters;
 
 /**
  * A counter of permits: asyncio's {@code Semaphore} (3.11+: FIFO-fair). {@link #acquire()} takes a

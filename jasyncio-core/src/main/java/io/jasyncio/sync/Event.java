@@ -2,6 +2,7 @@ package io.jasyncio.sync;
 
 import io.jasyncio.AsyncFuture;
 import io.jasyncio.internal.LoopBinding;
+import io.jasyncio.internal.Waiters;
 
 /**
  * A flag tasks can wait for: asyncio's {@code Event}. {@link #set()} wakes every waiter and lets
