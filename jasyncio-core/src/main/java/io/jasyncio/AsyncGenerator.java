@@ -404,9 +404,7 @@ public final class AsyncGenerator<T> implements Iterable<T>, Iterator<T>, AutoCl
             }
             ExceptionContext.Builder b = ExceptionContext.builder(message).extra("asyncgen", toString());
             if (createdAt != null) {
-                Diagnostics d = new Diagnostics();
-                d.createdAt = createdAt;
-                b.extra("created at", d.createdAtText());
+                b.extra("created at", Diagnostics.siteText(createdAt));
             }
             loop.callExceptionHandler(b.build());
         }

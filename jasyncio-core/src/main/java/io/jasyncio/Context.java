@@ -72,25 +72,24 @@ public final class Context {
     public <T> T run(Callable<? extends T> body) {
         Objects.requireNonNull(body, "body");
         EventLoop l = EventLoop.ownedBy(Thread.currentThread());
-        if (l != null && l.currentContext() != null) {
-            Context saved = l.currentContext();
-            l.setCurrentContext(this);
-            try {
-                return body.call();
-            } catch (Exception e) {
-                throw Sneaky.<RuntimeException>rethrow(e);
-            } finally {
-                l.setCurrentContext(saved);
-            }
-        }
-        Context saved = OFF_LOOP.get();
-        OFF_LOOP.set(this);
+        boolean onLoop = l != null && l.currentContext() != null;
+        Context saved = onLoop ? l.currentContext() : OFF_LOOP.get();
+        enter(l, onLoop, this);
         try {
             return body.call();
         } catch (Exception e) {
             throw Sneaky.<RuntimeException>rethrow(e);
         } finally {
-            OFF_LOOP.set(saved);
+            enter(l, onLoop, saved);
+        }
+    }
+
+    /** Makes {@code c} current: the running task's or callback's context on a loop, else the thread's. */
+    private static void enter(EventLoop l, boolean onLoop, Context c) {
+        if (onLoop) {
+            l.setCurrentContext(c);
+        } else {
+            OFF_LOOP.set(c);
         }
     }
 

@@ -20,12 +20,17 @@ final class Diagnostics {
 
     /** The creation stack from the first frame outside the runtime, as text; null if not recorded. */
     String createdAtText() {
-        if (createdAt == null) {
+        return siteText(createdAt);
+    }
+
+    /** {@code site}'s stack from the first frame outside the runtime, as text; null for null. */
+    static String siteText(Throwable site) {
+        if (site == null) {
             return null;
         }
         StringBuilder sb = new StringBuilder();
         boolean leading = true;
-        for (StackTraceElement e : createdAt.getStackTrace()) {
+        for (StackTraceElement e : site.getStackTrace()) {
             if (leading && StackFrames.isRuntime(e.getClassName())) {
                 continue;
             }
