@@ -16,15 +16,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Task names in log lines. */
 class TaskLogFormatterTest {
 
-    @Test
-    void logLinesNameTheTaskOrTheCallback() {
-        List<String> lines = new ArrayList<>();
-        TaskLogFormatter f = new TaskLogFormatter();
-        Logger log = Logger.getLogger("jasyncio.test.logging");
-        log.setUseParentHandlers(false);
-        Handler h = new Handler() {
+    /** A handler that keeps each record, formatted by {@code f}, in {@code lines}. */
+    private static Handler collecting(TaskLogFormatter f, List<String> lines) {
+        return new Handler() {
             @Override
-            public void publish(LogRecord r) {
+            public synchronized void publish(LogRecord r) {
                 lines.add(f.format(r));
             }
 
@@ -36,6 +32,15 @@ class TaskLogFormatterTest {
             public void close() {
             }
         };
+    }
+
+    @Test
+    void logLinesNameTheTaskOrTheCallback() {
+        List<String> lines = new ArrayList<>();
+        TaskLogFormatter f = new TaskLogFormatter();
+        Logger log = Logger.getLogger("jasyncio.test.logging");
+        log.setUseParentHandlers(false);
+        Handler h = collecting(f, lines);
         log.addHandler(h);
         try {
             Loops.run(() -> {
@@ -64,20 +69,7 @@ class TaskLogFormatterTest {
         Logger log = Logger.getLogger("jasyncio.test.logging.vars");
         log.setUseParentHandlers(false);
         TaskLogFormatter f = new TaskLogFormatter(request);
-        Handler h = new Handler() {
-            @Override
-            public synchronized void publish(LogRecord r) {
-                lines.add(f.format(r));
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
+        Handler h = collecting(f, lines);
         log.addHandler(h);
         TaskLogFormatter.show(user);
         try {

@@ -269,6 +269,58 @@ class ChannelTest {
         });
     }
 
+    /**
+     * A receive, then a send, under a timeout whose deadline falls in the iteration of the
+     * hand-off, either way round: whichever comes first wins, and the item is delivered exactly
+     * when the other side says so.
+     */
+    @Test
+    void timeoutsRacingAHandOffLoseNothing() {
+        for (boolean handOffFirst : new boolean[] {true, false}) {
+            run(() -> {
+                EventLoop loop = Asyncio.getRunningLoop();
+                Channel<String> ch = new Channel<>();
+                List<String> received = new ArrayList<>();
+                boolean[] handedOver = new boolean[1];
+                if (handOffFirst) {
+                    loop.callLater(1, () -> handedOver[0] = ch.trySend("x"));
+                }
+                Task<Void> receiver = Asyncio.createTask(() -> {
+                    Asyncio.moveOnAfter(1).run(() -> {
+                        received.add(ch.receive());
+                    });
+                });
+                if (!handOffFirst) {
+                    Asyncio.sleep(0); // the receiver starts and sets its deadline first
+                    loop.callLater(1, () -> handedOver[0] = ch.trySend("x"));
+                }
+                receiver.await();
+                assertEquals(handOffFirst, handedOver[0]);
+                assertEquals(handOffFirst ? List.of("x") : List.of(), received);
+
+                List<String> sent = new ArrayList<>();
+                String[] taken = new String[1];
+                if (handOffFirst) {
+                    loop.callLater(1, () -> taken[0] = ch.tryReceive());
+                }
+                Task<Void> sender = Asyncio.createTask(() -> {
+                    Asyncio.moveOnAfter(1).run(() -> {
+                        ch.send("y");
+                        sent.add("y");
+                    });
+                });
+                if (!handOffFirst) {
+                    Asyncio.sleep(0);
+                    loop.callLater(1, () -> taken[0] = ch.tryReceive());
+                }
+                sender.await();
+                assertEquals(handOffFirst ? List.of("y") : List.of(), sent);
+                assertEquals(handOffFirst ? "y" : null, taken[0]);
+                assertNull(ch.tryReceive());
+            });
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(ints = {Channel.RENDEZVOUS, 2})
     void randomCancellationsNeverLoseOrDuplicateAnItem(int capacity) {

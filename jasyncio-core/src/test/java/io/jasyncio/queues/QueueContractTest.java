@@ -139,6 +139,71 @@ class QueueContractTest {
 
     @ParameterizedTest
     @MethodSource("kinds")
+    void aPutterCancelledAsItIsWokenStillPutsAndTheNextPutterGetsItsTurn(Kind k) {
+        run(() -> {
+            AsyncQueue<Integer> q = k.make().apply(1);
+            q.putNowait(0);
+            List<String> log = new ArrayList<>();
+            Task<Void> a = Asyncio.createTask(() -> {
+                q.put(1);
+                log.add("a put");
+                Asyncio.sleep(1); // the cancellation lands here
+                log.add("not reached");
+            });
+            Task<Void> b = Asyncio.createTask(() -> {
+                q.put(2);
+                log.add("b put");
+            });
+            Asyncio.sleep(1);
+            assertEquals(0, q.getNowait()); // room for a...
+            a.cancel();                     // ...cancelled before it runs
+            assertThrows(CancelledError.class, a::await);
+            assertEquals(List.of("a put"), log);
+            assertEquals(1, q.get(), "a's put went through");
+            b.await();
+            assertEquals(List.of("a put", "b put"), log, "b got the next room");
+            assertEquals(2, q.get());
+        });
+    }
+
+    /** A get under a timeout whose deadline falls in the iteration an item arrives, either way round. */
+    @ParameterizedTest
+    @MethodSource("kinds")
+    void aTimeoutRacingAnItemLosesNothing(Kind k) {
+        for (boolean itemFirst : new boolean[] {true, false}) {
+            run(() -> {
+                AsyncQueue<Integer> q = k.make().apply(0);
+                EventLoop loop = Asyncio.getRunningLoop();
+                if (itemFirst) {
+                    loop.callLater(1, () -> q.putNowait(7));
+                }
+                Task<Integer> getter = Asyncio.createTask(() -> Asyncio.timeout(1).run(() -> q.get()));
+                if (!itemFirst) {
+                    Asyncio.sleep(0); // the getter starts and sets its deadline first
+                    loop.callLater(1, () -> q.putNowait(7));
+                }
+                Integer got;
+                try {
+                    got = getter.await();
+                } catch (io.jasyncio.AsyncTimeoutException e) {
+                    got = null;
+                }
+                assertEquals(1.0, loop.time());
+                // Whichever came first in the iteration wins: the item (kept, though the deadline
+                // came before the getter resumed), or the deadline (the item stays queued).
+                assertEquals(itemFirst, got != null);
+                if (got != null) {
+                    assertEquals(7, got);
+                    assertTrue(q.isEmpty(), "taken once");
+                } else {
+                    assertEquals(7, q.getNowait(), "the timed-out get left the item in the queue");
+                }
+            });
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("kinds")
     void taskDoneAndJoin(Kind k) {
         run(() -> {
             AsyncQueue<Integer> q = k.make().apply(0);
