@@ -1,5 +1,7 @@
 package io.jasyncio;
 
+import io.jasyncio.internal.LoopBinding;
+
 import java.lang.ref.Cleaner;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
@@ -229,7 +231,7 @@ public final class AsyncGenerator<T> implements Iterable<T>, Iterator<T>, AutoCl
         final String name;
         private final Producer<T> producer;
         private final Throwable createdAt;
-        private EventLoop loop;
+        private final LoopBinding binding = new LoopBinding(this);
         Task<Void> task;
         /** What the consumer waits for: a value, {@link #END} or a {@link Failure}. */
         private AsyncFuture<Object> item;
@@ -245,19 +247,15 @@ public final class AsyncGenerator<T> implements Iterable<T>, Iterator<T>, AutoCl
             this.createdAt = createdAt;
         }
 
+        /** @return the loop the generator is bound to, null before its first step */
+        private EventLoop loop() {
+            return binding.boundLoop();
+        }
+
         /** Runs the producer to its next value ({@code close} false) or to its end after a close. */
         Object step(boolean close) {
-            String what = close ? "close an async generator" : "iterate an async generator";
-            EventLoop l = EventLoop.getRunningLoop();
-            if (loop == null) {
-                loop = l;
-            } else if (loop != l) {
-                throw new IllegalStateException(this + " is bound to " + loop + " and cannot be used from " + l);
-            }
-            Task<?> me = Task.current();
-            if (me == null) {
-                throw new IllegalStateException("Cannot " + what + " outside a task (in a callback, or on a plain thread)");
-            }
+            Task<?> me = binding.task(close ? "close an async generator" : "iterate an async generator");
+            EventLoop l = binding.boundLoop();
             if (running) {
                 throw new IllegalStateException("The async generator " + name
                         + " is already running: a step or aclose() is in progress in another task");
@@ -316,7 +314,7 @@ public final class AsyncGenerator<T> implements Iterable<T>, Iterator<T>, AutoCl
                 failure = e;
             }
             finished = true;
-            loop.asyncGenerators().remove(this);
+            loop().asyncGenerators().remove(this);
             AsyncFuture<Object> it = item;
             if (it != null && !it.isDone()) {
                 it.setResult(failure == null ? END : new Failure(failure));
@@ -336,7 +334,7 @@ public final class AsyncGenerator<T> implements Iterable<T>, Iterator<T>, AutoCl
                 throw new IllegalStateException("The async generator " + name
                         + " ignored aclose(): it emitted a value after GeneratorExit");
             }
-            AsyncFuture<Boolean> d = loop.createFuture();
+            AsyncFuture<Boolean> d = loop().createFuture();
             d.describedAs("AsyncGenerator.emit (waiting for the consumer)");
             demand = d;
             item.setResult(value);
@@ -367,22 +365,23 @@ public final class AsyncGenerator<T> implements Iterable<T>, Iterator<T>, AutoCl
 
         /** The public object was garbage collected (on the cleaner's thread). */
         void collected() {
-            if (finished || loop == null) {
+            EventLoop l = loop();
+            if (finished || l == null) {
                 return;
             }
             try {
-                loop.callSoonThreadsafe(this::closeAbandoned);
+                l.callSoonThreadsafe(this::closeAbandoned);
             } catch (IllegalStateException closedLoop) {
                 // The loop is gone and its tasks with it.
             }
         }
 
         private void closeAbandoned() {
-            if (finished || running || loop.isClosed()) {
+            if (finished || running || loop().isClosed()) {
                 return;
             }
             report("an async generator was garbage collected without being closed; closing it now");
-            loop.createTask(() -> closeReporting("an error occurred closing an abandoned async generator"));
+            loop().createTask(() -> closeReporting("an error occurred closing an abandoned async generator"));
         }
 
         /** Closes the generator, sending any failure to the loop's exception handler. */
@@ -392,21 +391,21 @@ public final class AsyncGenerator<T> implements Iterable<T>, Iterator<T>, AutoCl
             } catch (CancelledError e) {
                 throw e;
             } catch (Throwable e) {
-                loop.callExceptionHandler(ExceptionContext.builder(message).exception(e).extra("asyncgen", toString()).build());
+                loop().callExceptionHandler(ExceptionContext.builder(message).exception(e).extra("asyncgen", toString()).build());
             }
             return null;
         }
 
         /** Reports an unclosed generator, in debug mode. */
         void report(String message) {
-            if (!loop.debug) {
+            if (!loop().debug) {
                 return;
             }
             ExceptionContext.Builder b = ExceptionContext.builder(message).extra("asyncgen", toString());
             if (createdAt != null) {
                 b.extra("created at", Diagnostics.siteText(createdAt));
             }
-            loop.callExceptionHandler(b.build());
+            loop().callExceptionHandler(b.build());
         }
 
         boolean isRunning() {
