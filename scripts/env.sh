@@ -58,7 +58,9 @@ if ! MVN=$(jasyncio_find_maven); then
 fi
 # Maven's own libraries call sun.misc.Unsafe; JDK 24+ warns about it on every build.
 export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
-MVN="$MVN -B -q --no-transfer-progress -Dstyle.color=never"
+# MVN_LOUD keeps Maven's per-test-class lines and results (the test command uses it); MVN is quiet.
+MVN_LOUD="$MVN -B --no-transfer-progress -Dstyle.color=never"
+MVN="$MVN_LOUD -q"
 # Maven 3.8 prints stray ANSI reset codes in quiet batch mode; pipe its output through this.
 jasyncio_plain() { sed -u -e 's/\x1b\[[0-9;]*m//g'; }
 
