@@ -18,4 +18,5 @@ module io.jasyncio {
     exports io.jasyncio.sync;
     exports io.jasyncio.queues;
     exports io.jasyncio.channels;
+    exports io.jasyncio.net;
 }

@@ -2,6 +2,29 @@ package io.jasyncio;
 
 import io.jasyncio.internal.Carriers;
 import io.jasyncio.internal.ParkPoller;
+import io.jasyncio.net.ConnectOptions;
+import io.jasyncio.net.DatagramEndpoint;
+import io.jasyncio.net.DatagramOptions;
+import io.jasyncio.net.DatagramProtocol;
+import io.jasyncio.net.Endpoint;
+import io.jasyncio.net.Server;
+import io.jasyncio.net.ServerOptions;
+import io.jasyncio.net.StreamProtocol;
+import io.jasyncio.net.Transport;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.CancelledKeyException;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -71,6 +94,22 @@ public final class EventLoop implements AutoCloseable {
     /** Every loop not yet closed, weakly, for dumps and the monitor. */
     private static final Set<EventLoop> OPEN = Collections.synchronizedSet(Collections.newSetFromMap(new java.util.WeakHashMap<>()));
     private static final int MIN_SCHEDULED_FOR_COMPACTION = 100;
+
+    static {
+        io.jasyncio.internal.LoopAccess.install(new io.jasyncio.internal.LoopAccess.Ops() {
+            @Override
+            public void externalBegin(EventLoop loop) {
+                loop.checkThread("track external work");
+                loop.externalPending++;
+            }
+
+            @Override
+            public void externalEnd(EventLoop loop) {
+                loop.checkThread("track external work");
+                loop.externalPending--;
+            }
+        });
+    }
 
     private final int id;
     private final LoopClock clock;
@@ -875,6 +914,7 @@ public final class EventLoop implements AutoCloseable {
         ready.clear();
         timers.clear();
         inbox.clear();
+        poller.close();
         ExecutorService ex = defaultExecutor;
         defaultExecutor = null;
         if (ex != null) {
@@ -1057,15 +1097,15 @@ public final class EventLoop implements AutoCloseable {
                 }
                 if (timeout != 0 && virtualClock != null) {
                     // Virtual time does not pass while we sleep: jump to the next timer, or wait
-                    // (in real time) for another thread or a hand on the clock.
+                    // (in real time) for another thread, I/O, or a hand on the clock.
                     long next = timers.isEmpty() ? Long.MAX_VALUE : timers.peek().whenNanos;
-                    timeout = virtualClock.idle(next, externalPending);
+                    timeout = virtualClock.idle(next, externalPending, ioWatched > 0);
                     if (timeout > 0) {
-                        poller.poll(timeout);
+                        poller.poll(timeout, ioReady);
                         if (!inbox.isEmpty()) {
                             drainInbox();
                         }
-                        timeout = ready.isEmpty() ? virtualClock.thresholdElapsed(next) : 0;
+                        timeout = ready.isEmpty() ? virtualClock.thresholdElapsed(next, ioWatched > 0) : 0;
                     }
                     if (timeout == VirtualClock.STUCK) {
                         // Nothing known can wake the loop. Tell the handler once (a spurious
@@ -1081,13 +1121,9 @@ public final class EventLoop implements AutoCloseable {
                         timeout = ready.isEmpty() ? -1 : 0;
                     }
                 }
-                if (timeout != 0) {
-                    poller.poll(timeout);
-                    if (!inbox.isEmpty()) {
-                        drainInbox();
-                    }
-                } else {
-                    poller.clear();
+                poller.poll(timeout, ioReady);
+                if (timeout != 0 && !inbox.isEmpty()) {
+                    drainInbox();
                 }
                 if (!timers.isEmpty()) {
                     long now = clock.nanoTime();
@@ -1483,6 +1519,658 @@ public final class EventLoop implements AutoCloseable {
         }
         return done;
     }
+
+    // ------------------------------------------------------------------ I/O: the selector
+
+    /** What a watched channel's selection key carries: the callbacks for each readiness. */
+    static final class IoWatch {
+        final SelectableChannel channel;
+        Handle reader;
+        Handle writer;
+
+        IoWatch(SelectableChannel channel) {
+            this.channel = channel;
+        }
+    }
+
+    /** Channels with a reader or writer callback. */
+    private int ioWatched;
+    /** Moves the callbacks of a selected key to the ready queue. */
+    private final Consumer<SelectionKey> ioReady = this::onSelected;
+
+    private void onSelected(SelectionKey key) {
+        IoWatch w = (IoWatch) key.attachment();
+        int ops;
+        try {
+            ops = key.readyOps();
+        } catch (CancelledKeyException e) {
+            return;
+        }
+        Handle r = w.reader;
+        if (r != null && (ops & (SelectionKey.OP_READ | SelectionKey.OP_ACCEPT)) != 0 && !r.cancelled) {
+            ready.addLast(r);
+        }
+        Handle wr = w.writer;
+        if (wr != null && (ops & (SelectionKey.OP_WRITE | SelectionKey.OP_CONNECT)) != 0 && !wr.cancelled) {
+            ready.addLast(wr);
+        }
+    }
+
+    /**
+     * Calls {@code callback} on the loop whenever {@code channel} is readable (for a server
+     * socket: has a connection to accept), until {@link #removeReader}. Replaces the channel's
+     * previous reader callback. Mirrors {@code add_reader}; asyncio takes a file descriptor, Java a
+     * non-blocking {@link SelectableChannel}.
+     *
+     * @param channel a non-blocking channel
+     * @param callback what to run each time it is readable
+     * @throws IllegalArgumentException if the channel is in blocking mode
+     * @throws IllegalStateException if the channel is closed, or off the loop
+     */
+    public void addReader(SelectableChannel channel, Runnable callback) {
+        watch(channel, callback, true);
+    }
+
+    /**
+     * Stops calling the channel's reader callback. Mirrors {@code remove_reader}.
+     *
+     * @param channel the channel
+     * @return true if a reader callback was registered
+     */
+    public boolean removeReader(SelectableChannel channel) {
+        return unwatch(channel, true);
+    }
+
+    /**
+     * Calls {@code callback} on the loop whenever {@code channel} is writable (for a socket whose
+     * connect is pending: once the connect finished, either way), until {@link #removeWriter}.
+     * Mirrors {@code add_writer}.
+     *
+     * @param channel a non-blocking channel
+     * @param callback what to run each time it is writable
+     * @throws IllegalArgumentException if the channel is in blocking mode
+     * @throws IllegalStateException if the channel is closed, or off the loop
+     */
+    public void addWriter(SelectableChannel channel, Runnable callback) {
+        watch(channel, callback, false);
+    }
+
+    /**
+     * Stops calling the channel's writer callback. Mirrors {@code remove_writer}.
+     *
+     * @param channel the channel
+     * @return true if a writer callback was registered
+     */
+    public boolean removeWriter(SelectableChannel channel) {
+        return unwatch(channel, false);
+    }
+
+    private void watch(SelectableChannel ch, Runnable callback, boolean read) {
+        Objects.requireNonNull(ch, "channel");
+        Objects.requireNonNull(callback, "callback");
+        checkThread(read ? "add a reader" : "add a writer");
+        checkOpen();
+        if (ch.isBlocking()) {
+            throw new IllegalArgumentException("the channel must be non-blocking (configureBlocking(false)): " + ch);
+        }
+        Selector sel = poller.selector();
+        SelectionKey key = ch.keyFor(sel);
+        IoWatch w;
+        if (key == null || !key.isValid()) {
+            if (!ch.isOpen()) {
+                throw new IllegalStateException("the channel is closed: " + ch);
+            }
+            w = new IoWatch(ch);
+            try {
+                key = ch.register(sel, 0, w);
+            } catch (java.nio.channels.ClosedChannelException e) {
+                throw new IllegalStateException("the channel is closed: " + ch, e);
+            } catch (CancelledKeyException e) {
+                // The channel's previous key was cancelled and is deregistered at the next select.
+                try {
+                    sel.selectNow();
+                    key = ch.register(sel, 0, w);
+                } catch (IOException e2) {
+                    throw new java.io.UncheckedIOException(e2);
+                }
+            }
+        } else {
+            w = (IoWatch) key.attachment();
+        }
+        boolean wasWatched = w.reader != null || w.writer != null;
+        Handle h = new Handle(this, callback).inContext(currentContext());
+        if (read) {
+            if (w.reader != null) {
+                w.reader.cancel();
+            }
+            w.reader = h;
+        } else {
+            if (w.writer != null) {
+                w.writer.cancel();
+            }
+            w.writer = h;
+        }
+        if (!wasWatched) {
+            ioWatched++;
+        }
+        key.interestOps(interest(ch, w));
+    }
+
+    private static int interest(SelectableChannel ch, IoWatch w) {
+        int valid = ch.validOps();
+        int ops = 0;
+        if (w.reader != null) {
+            ops |= valid & (SelectionKey.OP_READ | SelectionKey.OP_ACCEPT);
+        }
+        if (w.writer != null) {
+            ops |= valid & (SelectionKey.OP_WRITE | SelectionKey.OP_CONNECT);
+        }
+        return ops;
+    }
+
+    private boolean unwatch(SelectableChannel ch, boolean read) {
+        Objects.requireNonNull(ch, "channel");
+        checkThread(read ? "remove a reader" : "remove a writer");
+        if (!poller.hasSelector() || closed) {
+            return false;
+        }
+        SelectionKey key = ch.keyFor(poller.selector());
+        if (key == null) {
+            return false;
+        }
+        IoWatch w = (IoWatch) key.attachment();
+        Handle h = read ? w.reader : w.writer;
+        if (h == null) {
+            return false;
+        }
+        h.cancel();
+        if (read) {
+            w.reader = null;
+        } else {
+            w.writer = null;
+        }
+        if (w.reader == null && w.writer == null) {
+            ioWatched--;
+        }
+        if (key.isValid()) {
+            try {
+                key.interestOps(interest(ch, w));
+            } catch (CancelledKeyException e) {
+                // closed meanwhile: nothing to change
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Waits until the channel is readable (a cancellation point: the watch is removed either way).
+     */
+    private void awaitReady(SelectableChannel ch, boolean read, String what) {
+        AsyncFuture<Void> f = createFuture();
+        f.describedAs(what);
+        Runnable wake = () -> {
+            if (!f.isDone()) {
+                f.setResult(null);
+            }
+        };
+        if (read) {
+            addReader(ch, wake);
+        } else {
+            addWriter(ch, wake);
+        }
+        try {
+            f.await();
+        } finally {
+            if (read) {
+                removeReader(ch);
+            } else {
+                removeWriter(ch);
+            }
+        }
+    }
+
+    private static void checkNonBlocking(SelectableChannel ch) {
+        if (ch.isBlocking()) {
+            throw new IllegalArgumentException("the channel must be non-blocking (configureBlocking(false)): " + ch);
+        }
+    }
+
+    /**
+     * Reads what is available, waiting until something is. Mirrors {@code sock_recv_into}, but
+     * returns -1 at end of stream as NIO does (asyncio returns 0).
+     *
+     * <p>A cancellation point: if cancelled, nothing was read.
+     *
+     * @param channel a connected non-blocking socket
+     * @param buffer where the bytes go, from its position; must have room
+     * @return how many bytes were read, or -1 at end of stream
+     * @throws IOException if the read fails (a reset, a closed channel)
+     */
+    public int sockRecvInto(SocketChannel channel, ByteBuffer buffer) throws IOException {
+        requireCurrentTask("sockRecvInto");
+        checkNonBlocking(channel);
+        if (!buffer.hasRemaining()) {
+            throw new IllegalArgumentException("the buffer has no room");
+        }
+        for (;;) {
+            int n = channel.read(buffer);
+            if (n != 0) {
+                return n;
+            }
+            awaitReady(channel, true, "sockRecv");
+        }
+    }
+
+    /**
+     * Reads up to {@code max} bytes, waiting until some are available. Mirrors {@code sock_recv}.
+     *
+     * <p>A cancellation point: if cancelled, nothing was read.
+     *
+     * @param channel a connected non-blocking socket
+     * @param max the most bytes to return, positive
+     * @return the bytes; empty at end of stream
+     * @throws IOException if the read fails
+     */
+    public byte[] sockRecv(SocketChannel channel, int max) throws IOException {
+        if (max <= 0) {
+            throw new IllegalArgumentException("max must be positive: " + max);
+        }
+        ByteBuffer b = ByteBuffer.allocate(max);
+        int n = sockRecvInto(channel, b);
+        return n <= 0 ? new byte[0] : java.util.Arrays.copyOf(b.array(), n);
+    }
+
+    /**
+     * Sends every byte, waiting whenever the socket's buffer is full. Mirrors {@code sock_sendall}.
+     *
+     * <p>A cancellation point: if cancelled, an unknown prefix of the data was sent (the buffer's
+     * position says how much), as in asyncio.
+     *
+     * @param channel a connected non-blocking socket
+     * @param data the bytes from its position to its limit; the position advances as they go
+     * @throws IOException if a write fails
+     */
+    public void sockSendall(SocketChannel channel, ByteBuffer data) throws IOException {
+        requireCurrentTask("sockSendall");
+        checkNonBlocking(channel);
+        while (data.hasRemaining()) {
+            if (channel.write(data) == 0) {
+                awaitReady(channel, false, "sockSendall");
+            }
+        }
+    }
+
+    /**
+     * Sends every byte of the array; see {@link #sockSendall(SocketChannel, ByteBuffer)}.
+     *
+     * @param channel a connected non-blocking socket
+     * @param data the bytes
+     * @throws IOException if a write fails
+     */
+    public void sockSendall(SocketChannel channel, byte[] data) throws IOException {
+        sockSendall(channel, ByteBuffer.wrap(data));
+    }
+
+    /**
+     * Connects the socket, waiting for the connection. Mirrors {@code sock_connect} (the address
+     * must already be resolved; see {@link #getaddrinfo}).
+     *
+     * <p>A cancellation point: if cancelled, the connect is abandoned and the channel closed.
+     *
+     * @param channel an unconnected non-blocking socket
+     * @param address where to connect
+     * @throws IOException if the connect fails ({@link java.net.ConnectException} when refused)
+     */
+    public void sockConnect(SocketChannel channel, SocketAddress address) throws IOException {
+        requireCurrentTask("sockConnect");
+        checkNonBlocking(channel);
+        if (address instanceof InetSocketAddress isa && isa.isUnresolved()) {
+            throw new IllegalArgumentException("the address must be resolved (see getaddrinfo): " + address);
+        }
+        boolean ok = false;
+        try {
+            if (!channel.connect(address)) {
+                while (true) {
+                    awaitReady(channel, false, "sockConnect " + address);
+                    if (channel.finishConnect()) {
+                        break;
+                    }
+                }
+            }
+            ok = true;
+        } catch (java.net.ConnectException e) {
+            java.net.ConnectException c = new java.net.ConnectException(e.getMessage() + ": " + address);
+            c.initCause(e);
+            throw c;
+        } finally {
+            if (!ok) {
+                closeQuietly(channel);
+            }
+        }
+    }
+
+    /**
+     * Accepts a connection, waiting for one. Mirrors {@code sock_accept}; the new channel is
+     * non-blocking.
+     *
+     * <p>A cancellation point: if cancelled, no connection was accepted.
+     *
+     * @param channel a bound non-blocking server socket
+     * @return the accepted connection
+     * @throws IOException if accept fails
+     */
+    public SocketChannel sockAccept(ServerSocketChannel channel) throws IOException {
+        requireCurrentTask("sockAccept");
+        checkNonBlocking(channel);
+        for (;;) {
+            SocketChannel c = channel.accept();
+            if (c != null) {
+                c.configureBlocking(false);
+                return c;
+            }
+            awaitReady(channel, true, "sockAccept");
+        }
+    }
+
+    static void closeQuietly(java.io.Closeable c) {
+        try {
+            c.close();
+        } catch (IOException ignored) {
+            // closing after a failure: the first error is the one that matters
+        }
+    }
+
+    /**
+     * Resolves a host name, off the loop (a blocking JDK call on the default executor). Mirrors
+     * {@code getaddrinfo}: every address, in the resolver's order.
+     *
+     * <p>A cancellation point: cancelling abandons the lookup.
+     *
+     * @param host a name or a literal address; null or empty means the loopback address
+     * @param port the port to pair each address with
+     * @param family {@link java.net.StandardProtocolFamily#INET} or {@code INET6} for one family
+     *     only; null for both
+     * @return the addresses, never empty
+     * @throws java.net.UnknownHostException if the name does not resolve (to that family)
+     */
+    public List<InetSocketAddress> getaddrinfo(String host, int port, java.net.ProtocolFamily family)
+            throws java.net.UnknownHostException {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port out of range: " + port);
+        }
+        requireCurrentTask("getaddrinfo");
+        InetAddress[] all;
+        if (host == null || host.isEmpty()) {
+            all = new InetAddress[] {InetAddress.getLoopbackAddress()};
+        } else if (isLiteral(host)) {
+            try {
+                all = new InetAddress[] {InetAddress.getByName(host)};  // a literal: no lookup
+            } catch (java.net.UnknownHostException e) {
+                throw e;
+            }
+        } else {
+            try {
+                all = this.<InetAddress[]>runInExecutor(null, () -> InetAddress.getAllByName(host))
+                        .describedAs("getaddrinfo " + host).await();
+            } catch (RuntimeException e) {
+                if (e.getCause() instanceof java.net.UnknownHostException u) {
+                    throw u;
+                }
+                throw e;
+            }
+        }
+        List<InetSocketAddress> out = new java.util.ArrayList<>(all.length);
+        for (InetAddress a : all) {
+            if (family == null
+                    || family == java.net.StandardProtocolFamily.INET && a instanceof java.net.Inet4Address
+                    || family == java.net.StandardProtocolFamily.INET6 && a instanceof java.net.Inet6Address) {
+                out.add(new InetSocketAddress(a, port));
+            }
+        }
+        if (out.isEmpty()) {
+            throw new java.net.UnknownHostException(host + ": no " + family + " address");
+        }
+        return out;
+    }
+
+    /**
+     * Resolves a host name to every address, both families; see
+     * {@link #getaddrinfo(String, int, java.net.ProtocolFamily)}.
+     *
+     * @param host a name or a literal address
+     * @param port the port to pair each address with
+     * @return the addresses
+     * @throws java.net.UnknownHostException if the name does not resolve
+     */
+    public List<InetSocketAddress> getaddrinfo(String host, int port) throws java.net.UnknownHostException {
+        return getaddrinfo(host, port, null);
+    }
+
+    /**
+     * The host name of an address (a reverse lookup, off the loop) and its port as a service
+     * number. Mirrors {@code getnameinfo}; when the address has no name, the literal address.
+     *
+     * <p>A cancellation point.
+     *
+     * @param address a resolved address
+     * @return the host and port
+     */
+    public NameInfo getnameinfo(InetSocketAddress address) {
+        requireCurrentTask("getnameinfo");
+        InetAddress a = address.getAddress();
+        if (a == null) {
+            throw new IllegalArgumentException("the address must be resolved: " + address);
+        }
+        String name = this.<String>runInExecutor(null, a::getCanonicalHostName)
+                .describedAs("getnameinfo " + a.getHostAddress()).await();
+        return new NameInfo(name, address.getPort());
+    }
+
+    /**
+     * What {@link #getnameinfo} returns.
+     *
+     * @param host the host name, or the literal address when it has none
+     * @param port the port
+     */
+    public record NameInfo(String host, int port) {}
+
+    private static boolean isLiteral(String host) {
+        if (host.indexOf(':') >= 0) {
+            return true;  // IPv6
+        }
+        for (int i = 0; i < host.length(); i++) {
+            char c = host.charAt(i);
+            if (!(c == '.' || c >= '0' && c <= '9')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    // ------------------------------------------------------------------ I/O: transports and protocols
+
+    /**
+     * Connects over TCP (or TLS) and gives the connection a transport and a protocol from
+     * {@code protocolFactory}. Mirrors {@code create_connection}: the host's addresses are tried in
+     * turn (or raced, with happy eyeballs) and the first to connect wins; when all fail, the
+     * exception names every address and its error.
+     *
+     * <p>A cancellation point: if cancelled, every attempt is abandoned and nothing stays open.
+     *
+     * @param protocolFactory makes the protocol, on the loop, once connected
+     * @param host a host name or literal address
+     * @param port the port
+     * @param options TLS, local address, time limit, happy eyeballs
+     * @param <P> the protocol's type
+     * @return the transport and the protocol
+     * @throws IOException if no address connects ({@link java.net.ConnectException} when refused,
+     *     {@link javax.net.ssl.SSLException} when TLS fails)
+     * @throws AsyncTimeoutException if {@code options.connectTimeout()} passed
+     */
+    public <P extends StreamProtocol> Endpoint<P> createConnection(Supplier<? extends P> protocolFactory, String host,
+            int port, ConnectOptions options) throws IOException {
+        requireCurrentTask("createConnection");
+        return io.jasyncio.internal.net.Tcp.connect(this, protocolFactory, host, port, options);
+    }
+
+    /**
+     * Connects over TCP with the {@link ConnectOptions#DEFAULTS}; see
+     * {@link #createConnection(Supplier, String, int, ConnectOptions)}.
+     *
+     * @param protocolFactory makes the protocol once connected
+     * @param host a host name or literal address
+     * @param port the port
+     * @param <P> the protocol's type
+     * @return the transport and the protocol
+     * @throws IOException if no address connects
+     */
+    public <P extends StreamProtocol> Endpoint<P> createConnection(Supplier<? extends P> protocolFactory, String host,
+            int port) throws IOException {
+        return createConnection(protocolFactory, host, port, ConnectOptions.DEFAULTS);
+    }
+
+    /**
+     * Wraps an already connected socket (asyncio's {@code sock=} argument), doing the TLS handshake
+     * if {@code options.ssl()} is set.
+     *
+     * <p>A cancellation point (the TLS handshake): if cancelled, the socket is closed.
+     *
+     * @param protocolFactory makes the protocol
+     * @param connected a connected socket channel; it is made non-blocking
+     * @param options TLS settings (the others are ignored)
+     * @param <P> the protocol's type
+     * @return the transport and the protocol
+     * @throws IOException if TLS fails
+     */
+    public <P extends StreamProtocol> Endpoint<P> createConnection(Supplier<? extends P> protocolFactory,
+            SocketChannel connected, ConnectOptions options) throws IOException {
+        requireCurrentTask("createConnection");
+        return io.jasyncio.internal.net.Tcp.wrapConnected(this, protocolFactory, connected, options);
+    }
+
+    /**
+     * Connects to a Unix domain socket. Mirrors {@code create_unix_connection}.
+     *
+     * <p>A cancellation point: if cancelled, nothing stays open.
+     *
+     * @param protocolFactory makes the protocol once connected
+     * @param path the socket's path
+     * @param options TLS settings and the time limit (the others are ignored)
+     * @param <P> the protocol's type
+     * @return the transport and the protocol
+     * @throws IOException if the connect fails
+     */
+    public <P extends StreamProtocol> Endpoint<P> createUnixConnection(Supplier<? extends P> protocolFactory,
+            java.nio.file.Path path, ConnectOptions options) throws IOException {
+        requireCurrentTask("createUnixConnection");
+        return io.jasyncio.internal.net.Tcp.connectUnix(this, protocolFactory, path, options);
+    }
+
+    /**
+     * Listens on {@code host:port} and gives each accepted connection a transport and a fresh
+     * protocol. Mirrors {@code create_server}: a null or empty host listens on every interface
+     * (both families); a name listens on each of its addresses; port 0 picks a free port (see
+     * {@link Server#port()}).
+     *
+     * @param protocolFactory makes each connection's protocol, on the loop
+     * @param host where to listen, or null for everywhere
+     * @param port the port, 0 for any free one
+     * @param options backlog, reuse-port, TLS, start serving
+     * @return the server, listening
+     * @throws IOException if a bind fails ({@link java.net.BindException} when the port is taken)
+     */
+    public Server createServer(Supplier<? extends StreamProtocol> protocolFactory, String host, int port,
+            ServerOptions options) throws IOException {
+        requireCurrentTask("createServer");
+        return io.jasyncio.internal.net.Tcp.listen(this, protocolFactory, host, port, options);
+    }
+
+    /**
+     * Listens with the {@link ServerOptions#DEFAULTS}; see
+     * {@link #createServer(Supplier, String, int, ServerOptions)}.
+     *
+     * @param protocolFactory makes each connection's protocol
+     * @param host where to listen, or null for everywhere
+     * @param port the port, 0 for any free one
+     * @return the server, listening
+     * @throws IOException if a bind fails
+     */
+    public Server createServer(Supplier<? extends StreamProtocol> protocolFactory, String host, int port)
+            throws IOException {
+        return createServer(protocolFactory, host, port, ServerOptions.DEFAULTS);
+    }
+
+    /**
+     * Serves on an already bound server socket (asyncio's {@code sock=} argument).
+     *
+     * @param protocolFactory makes each connection's protocol
+     * @param bound a bound server socket channel; it is made non-blocking
+     * @param options TLS and start serving (the others are ignored)
+     * @return the server
+     * @throws IOException if the channel cannot be used
+     */
+    public Server createServer(Supplier<? extends StreamProtocol> protocolFactory, ServerSocketChannel bound,
+            ServerOptions options) throws IOException {
+        requireCurrentTask("createServer");
+        return io.jasyncio.internal.net.Tcp.serve(this, protocolFactory, List.of(bound), options);
+    }
+
+    /**
+     * Listens on a Unix domain socket. Mirrors {@code create_unix_server}; a stale socket file left
+     * at {@code path} by an earlier run is removed first (as asyncio does), any other file is an
+     * error. The file is removed again when the server closes (asyncio 3.13's
+     * {@code cleanup_socket}).
+     *
+     * @param protocolFactory makes each connection's protocol
+     * @param path the socket's path
+     * @param options backlog, TLS, start serving
+     * @return the server, listening
+     * @throws IOException if the bind fails
+     */
+    public Server createUnixServer(Supplier<? extends StreamProtocol> protocolFactory, java.nio.file.Path path,
+            ServerOptions options) throws IOException {
+        requireCurrentTask("createUnixServer");
+        return io.jasyncio.internal.net.Tcp.listenUnix(this, protocolFactory, path, options);
+    }
+
+    /**
+     * Upgrades an open connection to TLS: the handshake runs over {@code transport}, and the
+     * returned transport carries plaintext to and from {@code protocol}. Mirrors
+     * {@code start_tls}; the old transport must not be used afterwards.
+     *
+     * <p>A cancellation point: if cancelled (or the handshake fails), the connection is closed.
+     *
+     * @param transport an open transport (reading is paused during the switch)
+     * @param protocol the protocol to receive the plaintext
+     * @param context the TLS context
+     * @param serverSide true to act as the TLS server
+     * @param serverHostname the name to verify and send as SNI (client side); null for none
+     * @param handshakeTimeout seconds the handshake may take
+     * @return the new TLS transport
+     * @throws IOException if the handshake fails ({@link javax.net.ssl.SSLException})
+     */
+    public Transport startTls(Transport transport, StreamProtocol protocol, SSLContext context, boolean serverSide,
+            String serverHostname, double handshakeTimeout) throws IOException {
+        requireCurrentTask("startTls");
+        return io.jasyncio.internal.net.Tls.startTls(this, transport, protocol, context, serverSide,
+                serverHostname, handshakeTimeout, 30.0);
+    }
+
+    /**
+     * Opens a UDP endpoint. Mirrors {@code create_datagram_endpoint}.
+     *
+     * @param protocolFactory makes the protocol
+     * @param options local and remote address, reuse-port, broadcast
+     * @param <P> the protocol's type
+     * @return the transport and the protocol
+     * @throws IOException if the bind or connect fails
+     */
+    public <P extends DatagramProtocol> DatagramEndpoint<P> createDatagramEndpoint(
+            Supplier<? extends P> protocolFactory, DatagramOptions options) throws IOException {
+        requireCurrentTask("createDatagramEndpoint");
+        return io.jasyncio.internal.net.Udp.open(this, protocolFactory, options);
+    }
+
 
     // ------------------------------------------------------------------ threads and executors
 

@@ -26,6 +26,8 @@ import java.util.function.Consumer;
  * it waits in real time for that work, so a jump never overtakes it. Threads the loop does not
  * know about (one of your own calling {@link EventLoop#callSoonThreadsafe}) can be given time with
  * {@link #setAutojumpThreshold}: the loop then waits that long in real time before jumping.
+ * Sockets and pipes the loop watches get a short real-time grace before each jump
+ * ({@link #setIoGrace}).
  *
  * <p><b>By hand.</b> With autojump off, only {@link #advance} moves time; the timers it makes due
  * run on the loop's next iteration (a task can {@code Asyncio.sleep(0)} to let them).
@@ -37,6 +39,7 @@ public final class VirtualClock implements LoopClock {
     private volatile long now;
     private volatile boolean autojump;
     private volatile long autojumpThresholdNanos;
+    private volatile long ioGraceNanos = 2_000_000L;
     private volatile Consumer<EventLoop> onStuck;
     private final List<EventLoop> loops = new CopyOnWriteArrayList<>();
 
@@ -128,6 +131,20 @@ public final class VirtualClock implements LoopClock {
     }
 
     /**
+     * How long an idle loop that watches sockets or pipes waits in real time for them before it
+     * jumps to its next timer: 2 ms by default. Loopback traffic between tasks of the loop is
+     * ready long before that; a test talking to another process (a CPython peer, a subprocess)
+     * should raise it, or time would jump past a reply that is on its way. With no timer set, a
+     * loop watching I/O waits for it without limit, as a real loop does.
+     *
+     * @param seconds real seconds, not negative
+     */
+    public void setIoGrace(double seconds) {
+        EventLoop.checkDelay(seconds);
+        this.ioGraceNanos = EventLoop.addDelay(0, seconds);
+    }
+
+    /**
      * What to do, on the loop, when it is stuck for good: autojump is on, every task waits, no
      * timer is set and no work is running on another thread, so nothing known can ever wake it. By
      * default the loop sleeps, as a real one would; the test kit fails the test with a task dump.
@@ -156,11 +173,17 @@ public final class VirtualClock implements LoopClock {
      * @param nextTimer the loop's next timer in virtual nanoseconds, or Long.MAX_VALUE if none
      * @param externalPending how much work the loop waits for on other threads
      */
-    long idle(long nextTimer, int externalPending) {
+    long idle(long nextTimer, int externalPending, boolean ioWatched) {
         if (!autojump || externalPending > 0) {
             return -1;
         }
+        if (ioWatched && nextTimer == Long.MAX_VALUE) {
+            return -1;  // only I/O can wake the loop: wait for it, in real time, as a real loop
+        }
         long threshold = autojumpThresholdNanos;
+        if (ioWatched) {
+            threshold = Math.max(threshold, ioGraceNanos);
+        }
         if (threshold > 0) {
             return threshold;
         }
@@ -172,9 +195,12 @@ public final class VirtualClock implements LoopClock {
     }
 
     /** After a real wait of the autojump threshold with nothing new to do: jump, or say the loop is stuck. */
-    long thresholdElapsed(long nextTimer) {
+    long thresholdElapsed(long nextTimer, boolean ioWatched) {
         if (!autojump) {
             return 0;
+        }
+        if (ioWatched && nextTimer == Long.MAX_VALUE) {
+            return -1;
         }
         if (nextTimer != Long.MAX_VALUE) {
             jumpTo(nextTimer);

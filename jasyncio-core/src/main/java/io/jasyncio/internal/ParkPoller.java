@@ -1,22 +1,62 @@
 package io.jasyncio.internal;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 
 /**
- * Where an idle loop sleeps until its next timer is due or another thread wakes it. Parks the
- * sleeping thread; {@link #wakeup()} is safe from any thread and is never lost: a wake-up that
- * arrives before the loop sleeps makes the next sleep return at once.
+ * Where an idle loop sleeps until its next timer is due, I/O is ready, or another thread wakes it.
+ * Until the loop first watches a channel it parks the sleeping thread; from then on it waits in
+ * its {@link Selector}. {@link #wakeup()} is safe from any thread and is never lost: a wake-up
+ * that arrives before the loop sleeps makes the next sleep return at once. It costs a system call
+ * only while the loop sleeps in the selector.
  */
 public final class ParkPoller {
     private volatile Thread sleeper;
     private volatile boolean wakeupPending;
+    /** True while the loop sleeps (or is about to sleep) in the selector. */
+    private volatile boolean selecting;
+    private volatile Selector selector;
+
+    /** The loop's selector, opened on first use. Loop thread only. */
+    public Selector selector() {
+        Selector s = selector;
+        if (s == null) {
+            try {
+                s = Selector.open();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot open a selector", e);
+            }
+            selector = s;
+        }
+        return s;
+    }
+
+    /** True once a selector was opened. */
+    public boolean hasSelector() {
+        return selector != null;
+    }
 
     /**
-     * Sleeps at most {@code timeoutNanos} (forever if negative) unless woken.
+     * Sleeps at most {@code timeoutNanos} (forever if negative) unless woken; with a selector,
+     * hands each ready key to {@code onReady}.
      *
-     * @param timeoutNanos the longest sleep in nanoseconds; negative means no limit
+     * @param timeoutNanos the longest sleep in nanoseconds; negative means no limit, 0 only polls
+     * @param onReady receives the selected keys
      */
-    public void poll(long timeoutNanos) {
+    public void poll(long timeoutNanos, Consumer<SelectionKey> onReady) {
+        Selector s = selector;
+        if (s != null) {
+            select(s, timeoutNanos, onReady);
+            return;
+        }
+        if (timeoutNanos == 0) {
+            wakeupPending = false;
+            return;
+        }
         Thread me = Thread.currentThread();
         // An interrupt belongs to the task whose thread is driving the loop: set it aside while
         // sleeping (or park would return at once, again and again), and restore it after.
@@ -37,17 +77,69 @@ public final class ParkPoller {
         }
     }
 
-    /** Clears a pending wake-up without sleeping; for iterations that do not wait. */
-    public void clear() {
-        wakeupPending = false;
+    private void select(Selector s, long timeoutNanos, Consumer<SelectionKey> onReady) {
+        try {
+            if (timeoutNanos == 0) {
+                wakeupPending = false;
+                s.selectNow(onReady);
+                return;
+            }
+            // Announce the sleep before looking at the flag; wakeup() sets the flag before looking
+            // at the announcement. One of the two sees the other, so no wake-up is lost.
+            selecting = true;
+            if (wakeupPending) {
+                selecting = false;
+                wakeupPending = false;
+                s.selectNow(onReady);
+                return;
+            }
+            // Selector.select is interruptible: an interrupt meant for the task driving the loop
+            // would end every select at once. Set it aside, as for park.
+            boolean interrupted = Thread.interrupted();
+            try {
+                if (timeoutNanos < 0) {
+                    s.select(onReady);
+                } else {
+                    // select() takes milliseconds; round up so a timer is never found early.
+                    s.select(onReady, Math.max(1, (timeoutNanos + 999_999) / 1_000_000));
+                }
+            } finally {
+                selecting = false;
+                wakeupPending = false;
+                if (interrupted | Thread.interrupted()) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("select failed", e);
+        }
     }
 
     /** Ends the current or the next {@link #poll}. Safe from any thread. */
     public void wakeup() {
         wakeupPending = true;
-        Thread s = sleeper;
+        if (selecting) {
+            Selector s = selector;
+            if (s != null) {
+                s.wakeup();
+            }
+            return;
+        }
+        Thread t = sleeper;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
+    }
+
+    /** Closes the selector, if any (the loop is closing). */
+    public void close() {
+        Selector s = selector;
         if (s != null) {
-            LockSupport.unpark(s);
+            try {
+                s.close();
+            } catch (IOException ignored) {
+                // nothing left to release
+            }
         }
     }
 }

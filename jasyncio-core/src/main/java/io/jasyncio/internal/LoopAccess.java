@@ -1,0 +1,50 @@
+package io.jasyncio.internal;
+
+import io.jasyncio.EventLoop;
+
+/**
+ * What the loop lets its own implementation packages do that is not public API. Installed by
+ * {@link EventLoop}'s class initialiser.
+ */
+public final class LoopAccess {
+    private LoopAccess() {}
+
+    /** The loop's non-public operations. Call on the loop's thread only. */
+    public interface Ops {
+        /**
+         * Work on another thread will call back into the loop (a pipe reader, a blocking
+         * resolver): virtual time must not jump past it. Pair with {@link #externalEnd}.
+         *
+         * @param loop the loop
+         */
+        void externalBegin(EventLoop loop);
+
+        /**
+         * The work announced by {@link #externalBegin} is over.
+         *
+         * @param loop the loop
+         */
+        void externalEnd(EventLoop loop);
+    }
+
+    private static volatile Ops ops;
+
+    /** Installed once, by EventLoop. @param o the operations */
+    public static void install(Ops o) {
+        ops = o;
+    }
+
+    /** The operations. */
+    public static Ops ops() {
+        Ops o = ops;
+        if (o == null) {
+            try {
+                Class.forName(EventLoop.class.getName(), true, EventLoop.class.getClassLoader());
+            } catch (ClassNotFoundException e) {
+                throw new AssertionError(e);
+            }
+            o = ops;
+        }
+        return o;
+    }
+}

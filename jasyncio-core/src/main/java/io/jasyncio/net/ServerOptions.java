@@ -1,0 +1,114 @@
+package io.jasyncio.net;
+
+import java.net.ProtocolFamily;
+import javax.net.ssl.SSLContext;
+
+/**
+ * How {@link io.jasyncio.EventLoop#createServer} listens: the keyword arguments of asyncio's
+ * {@code create_server}, as an immutable value.
+ *
+ * @param backlog the listen queue's length (asyncio's default, 100)
+ * @param reuseAddress SO_REUSEADDR (on by default, as asyncio on POSIX: a restarted server can
+ *     bind while old connections linger in TIME_WAIT)
+ * @param reusePort SO_REUSEPORT: several sockets (several loops, one per core) may listen on the
+ *     same port and the kernel spreads connections among them
+ * @param family listen on this family only ({@link java.net.StandardProtocolFamily}); null for
+ *     every address the host resolves to
+ * @param ssl TLS if not null: accepted connections do a server handshake with this context
+ * @param sslHandshakeTimeout seconds the TLS handshake of an accepted connection may take
+ * @param sslShutdownTimeout seconds the TLS close may take before the connection is aborted
+ * @param startServing accept at once (asyncio's default); false to wait for
+ *     {@link Server#startServing()} or {@link Server#serveForever()}
+ * @param keepAlive SO_KEEPALIVE on accepted connections
+ * @param noDelay TCP_NODELAY on accepted connections
+ */
+public record ServerOptions(
+        int backlog,
+        boolean reuseAddress,
+        boolean reusePort,
+        ProtocolFamily family,
+        SSLContext ssl,
+        double sslHandshakeTimeout,
+        double sslShutdownTimeout,
+        boolean startServing,
+        boolean keepAlive,
+        boolean noDelay) {
+
+    /** Backlog 100, SO_REUSEADDR on, plain TCP, serving at once. */
+    public static final ServerOptions DEFAULTS =
+            new ServerOptions(100, true, false, null, null, 60.0, 30.0, true, false, true);
+
+    /** Checks the values. */
+    public ServerOptions {
+        if (backlog < 0) {
+            throw new IllegalArgumentException("backlog must not be negative: " + backlog);
+        }
+        if (!(sslHandshakeTimeout > 0) || !(sslShutdownTimeout > 0)) {
+            throw new IllegalArgumentException("TLS timeouts must be positive");
+        }
+    }
+
+    /** A builder starting from {@link #DEFAULTS}. */
+    public static Builder builder() {
+        return new Builder(DEFAULTS);
+    }
+
+    /** A builder starting from these options. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** Builds {@link ServerOptions}; every setter returns the builder. */
+    public static final class Builder {
+        private int backlog;
+        private boolean reuseAddress;
+        private boolean reusePort;
+        private ProtocolFamily family;
+        private SSLContext ssl;
+        private double sslHandshakeTimeout;
+        private double sslShutdownTimeout;
+        private boolean startServing;
+        private boolean keepAlive;
+        private boolean noDelay;
+
+        private Builder(ServerOptions o) {
+            backlog = o.backlog;
+            reuseAddress = o.reuseAddress;
+            reusePort = o.reusePort;
+            family = o.family;
+            ssl = o.ssl;
+            sslHandshakeTimeout = o.sslHandshakeTimeout;
+            sslShutdownTimeout = o.sslShutdownTimeout;
+            startServing = o.startServing;
+            keepAlive = o.keepAlive;
+            noDelay = o.noDelay;
+        }
+
+        /** @see ServerOptions#backlog() */
+        public Builder backlog(int v) { backlog = v; return this; }
+        /** @see ServerOptions#reuseAddress() */
+        public Builder reuseAddress(boolean v) { reuseAddress = v; return this; }
+        /** @see ServerOptions#reusePort() */
+        public Builder reusePort(boolean v) { reusePort = v; return this; }
+        /** @see ServerOptions#family() */
+        public Builder family(ProtocolFamily v) { family = v; return this; }
+        /** @see ServerOptions#ssl() */
+        public Builder ssl(SSLContext v) { ssl = v; return this; }
+        /** @see ServerOptions#sslHandshakeTimeout() */
+        public Builder sslHandshakeTimeout(double seconds) { sslHandshakeTimeout = seconds; return this; }
+        /** @see ServerOptions#sslShutdownTimeout() */
+        public Builder sslShutdownTimeout(double seconds) { sslShutdownTimeout = seconds; return this; }
+        /** @see ServerOptions#startServing() */
+        public Builder startServing(boolean v) { startServing = v; return this; }
+        /** @see ServerOptions#keepAlive() */
+        public Builder keepAlive(boolean v) { keepAlive = v; return this; }
+        /** @see ServerOptions#noDelay() */
+        public Builder noDelay(boolean v) { noDelay = v; return this; }
+
+        /** The options; checks them. */
+        public ServerOptions build() {
+            return new ServerOptions(backlog, reuseAddress, reusePort, family, ssl, sslHandshakeTimeout,
+                    sslShutdownTimeout, startServing, keepAlive, noDelay);
+        }
+    }
+}
