@@ -10,7 +10,8 @@ public interface DatagramTransport extends BaseTransport {
      * @param data the payload
      * @param address the destination, or null for the connected peer
      * @throws IllegalArgumentException if {@code address} is null and the endpoint is not
-     *     connected, or it is not null and differs from the connected peer
+     *     connected, or it is not null and differs from the connected peer; or the datagram is
+     *     empty and the endpoint connected (the JDK cannot send that: it would be lost)
      */
     void sendto(byte[] data, SocketAddress address);
 
