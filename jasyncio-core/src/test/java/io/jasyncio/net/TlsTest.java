@@ -1,0 +1,619 @@
+package io.jasyncio.net;
+
+import static io.jasyncio.net.NetLoops.loop;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jasyncio.AsyncFuture;
+import io.jasyncio.AsyncTimeoutException;
+import io.jasyncio.Asyncio;
+import io.jasyncio.ExceptionContext;
+import io.jasyncio.Task;
+import java.io.ByteArrayOutputStream;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import java.util.Random;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * TLS transports over real loopback sockets, both ends ours (asyncio's test_sslproto and the TLS
+ * parts of test_events): round trips, flow control, clean close both ways, and every way a
+ * handshake fails.
+ */
+@Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class TlsTest {
+    @BeforeAll
+    static void loadContextsOffTheLoop() {
+        // Opening a PKCS#12 store runs a deliberately slow key derivation: not in a loop.
+        TlsFixtures.server();
+        TlsFixtures.client();
+    }
+
+    /** Echoes; holds its peer back (pauses reading) while its own writes are paused. */
+    static final class Echo implements Protocol {
+        Transport t;
+
+        @Override
+        public void connectionMade(Transport transport) {
+            t = transport;
+        }
+
+        @Override
+        public void dataReceived(byte[] data) {
+            t.write(data);
+        }
+
+        @Override
+        public void pauseWriting() {
+            t.pauseReading();
+        }
+
+        @Override
+        public void resumeWriting() {
+            t.resumeReading();
+        }
+    }
+
+    /** A Recorder that can wait until its transport lets it write again. */
+    static class Writer extends Recorder {
+        private AsyncFuture<Void> drained;
+        boolean paused;
+        int pauses;
+
+        @Override
+        public void pauseWriting() {
+            super.pauseWriting();
+            paused = true;
+            pauses++;
+        }
+
+        @Override
+        public void resumeWriting() {
+            super.resumeWriting();
+            paused = false;
+            if (drained != null) {
+                AsyncFuture<Void> d = drained;
+                drained = null;
+                d.setResult(null);
+            }
+        }
+
+        void drain() {
+            if (paused) {
+                drained = Asyncio.getRunningLoop().createFuture();
+                drained.await();
+            }
+        }
+    }
+
+    static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    static ServerOptions tlsServer() {
+        return ServerOptions.builder().ssl(TlsFixtures.server()).build();
+    }
+
+    static ConnectOptions tlsClient() {
+        return ConnectOptions.builder().ssl(TlsFixtures.client()).build();
+    }
+
+    static ConnectOptions tlsClient(SSLContext ctx, String serverHostname) {
+        return ConnectOptions.builder().ssl(ctx).serverHostname(serverHostname).build();
+    }
+
+    @Test
+    void echoRoundTripAndWhatTheTransportTells() {
+        NetLoops.run(() -> {
+            Server srv = loop().createServer(Echo::new, "127.0.0.1", 0, tlsServer());
+            Endpoint<Recorder> c = loop().createConnection(Recorder::new, "127.0.0.1", srv.port(), tlsClient());
+            Recorder r = c.protocol();
+            Transport t = c.transport();
+            assertEquals(List.of("made"), r.events, "connectionMade ran, after the handshake, before createConnection returned");
+            assertEquals(t, r.transport);
+            t.write(bytes("hello "));
+            t.writelines(List.of(bytes("TLS "), bytes("world")));
+            r.awaitBytes(15);
+            assertEquals("hello TLS world", r.text());
+
+            assertEquals("TLSv1.3", t.getExtraInfo(ExtraInfo.TLS_VERSION));
+            assertTrue(((String) t.getExtraInfo(ExtraInfo.CIPHER)).startsWith("TLS_"));
+            assertInstanceOf(SSLSession.class, t.getExtraInfo(ExtraInfo.SSL_SESSION));
+            assertInstanceOf(SSLEngine.class, t.getExtraInfo(ExtraInfo.SSL_OBJECT));
+            assertEquals(TlsFixtures.client(), t.getExtraInfo(ExtraInfo.SSL_CONTEXT));
+            Certificate[] chain = (Certificate[]) t.getExtraInfo(ExtraInfo.PEERCERT);
+            assertEquals("CN=localhost", ((X509Certificate) chain[0]).getSubjectX500Principal().getName());
+            assertEquals(new InetSocketAddress("127.0.0.1", srv.port()), t.getExtraInfo(ExtraInfo.PEERNAME));
+            assertNotNull(t.getExtraInfo(ExtraInfo.SOCKNAME));
+            assertInstanceOf(SocketChannel.class, t.getExtraInfo(ExtraInfo.SOCKET));
+            assertFalse(t.canWriteEof());
+            assertThrows(UnsupportedOperationException.class, t::writeEof);
+            assertTrue(t.isReading());
+
+            t.close();
+            assertTrue(t.isClosing());
+            r.lost.await();
+            assertNull(r.lostWith);
+            assertEquals(List.of("made", "data", "lost"), r.events);
+            srv.close();
+            srv.waitClosed();
+        });
+    }
+
+    @Test
+    void theServerSpeaksFirstAndItsGreetingIsNotLost() {
+        // The greeting leaves with (or right after) the server's last handshake flight: the client
+        // must deliver it even though it arrives before the client has anything to say.
+        NetLoops.run(() -> {
+            Server srv = loop().createServer(() -> new Protocol() {
+                @Override
+                public void connectionMade(Transport t) {
+                    t.write(bytes("220 hello\r\n"));
+                    t.close();
+                }
+            }, "127.0.0.1", 0, tlsServer());
+            Endpoint<Recorder> c = loop().createConnection(Recorder::new, "127.0.0.1", srv.port(), tlsClient());
+            Recorder r = c.protocol();
+            r.lost.await();
+            assertEquals("220 hello\r\n", r.text());
+            assertEquals(List.of("made", "data", "eof", "lost"), r.events, "close_notify is an EOF, then the end");
+            assertNull(r.lostWith);
+            srv.close();
+            srv.waitClosed();
+        });
+    }
+
+    @Test
+    void closeFromTheClientIsACleanEofOnTheServer() {
+        NetLoops.run(() -> {
+            AsyncFuture<Recorder> accepted = loop().createFuture();
+            Server srv = loop().createServer(() -> {
+                Recorder r = new Recorder();
+                accepted.setResult(r);
+                return r;
+            }, "127.0.0.1", 0, tlsServer());
+            Endpoint<Recorder> c = loop().createConnection(Recorder::new, "127.0.0.1", srv.port(), tlsClient());
+            Recorder s = accepted.await();
+            s.made.await();
+            c.transport().write(bytes("last words"));
+            c.transport().close();
+            c.protocol().lost.await();
+            s.lost.await();
+            assertEquals("last words", s.text(), "data written before close() is delivered");
+            assertEquals(List.of("made", "data", "eof", "lost"), s.events);
+            assertNull(s.lostWith);
+            assertNull(c.protocol().lostWith);
+            srv.close();
+            srv.waitClosed();
+        });
+    }
+
+    @Test
+    void megabytesBothWaysWithWriteFlowControl() {
+        NetLoops.run(() -> {
+            Server srv = loop().createServer(Echo::new, "127.0.0.1", 0, tlsServer());
+            Endpoint<Writer> c = loop().createConnection(Writer::new, "127.0.0.1", srv.port(), tlsClient());
+            Writer w = c.protocol();
+            Transport t = c.transport();
+            byte[] payload = new byte[6 * 1024 * 1024];
+            new Random(5).nextBytes(payload);
+            // One big write: the TLS layer encrypts only as fast as the socket drains and keeps
+            // the rest as plaintext, so the application is told to pause.
+            t.write(payload);
+            assertTrue(w.paused, "a 6 MiB write goes over the high-water mark");
+            assertTrue(t.getWriteBufferSize() > t.getWriteBufferLimits().high());
+            w.drain();
+            assertFalse(w.paused);
+            // Then many small writes that honour pause/resume.
+            for (int off = 0; off < payload.length; off += 4096) {
+                t.write(payload, off, 4096);
+                w.drain();
+            }
+            w.awaitBytes(2 * payload.length);
+            byte[] got = w.received.toByteArray();
+            assertEquals(2 * payload.length, got.length);
+            assertArrayEquals(sha(payload, payload), sha(got));
+            assertTrue(w.pauses >= 1);
+            t.close();
+            w.lost.await();
+            srv.close();
+            srv.waitClosed();
+        });
+    }
+
+    static byte[] sha(byte[]... parts) throws Exception {
+        MessageDigest md = MessageDigest.getInstance("SHA-256");
+        for (byte[] p : parts) {
+            md.update(p);
+        }
+        return md.digest();
+    }
+
+    @Test
+    void pauseReadingHoldsTheDataBackUntilResumed() {
+        NetLoops.run(() -> {
+            byte[] payload = new byte[1024 * 1024];
+            new Random(7).nextBytes(payload);
+            Server srv = loop().createServer(() -> new Protocol() {
+                @Override
+                public void connectionMade(Transport t) {
+                    t.write(payload);
+                    t.close();
+                }
+            }, "127.0.0.1", 0, tlsServer());
+            Endpoint<Recorder> c = loop().createConnection(() -> new Recorder() {
+                @Override
+                public void connectionMade(Transport t) {
+                    super.connectionMade(t);
+                    t.pauseReading();
+                }
+            }, "127.0.0.1", srv.port(), tlsClient());
+            Recorder r = c.protocol();
+            assertFalse(c.transport().isReading());
+            Asyncio.sleep(0.2);
+            assertEquals(0, r.received.size(), "nothing is delivered while reading is paused");
+            assertFalse(r.eof.isDone(), "not even the end");
+            c.transport().resumeReading();
+            r.lost.await();
+            assertArrayEquals(payload, r.received.toByteArray());
+            assertEquals(List.of("made", "data", "eof", "lost"), r.events);
+            srv.close();
+            srv.waitClosed();
+        });
+    }
+
+    @Test
+    void aBufferedProtocolGetsThePlaintextInItsOwnSmallBuffers() {
+        NetLoops.run(() -> {
+            Server srv = loop().createServer(Echo::new, "127.0.0.1", 0, tlsServer());
+            ByteArrayOutputStream got = new ByteArrayOutputStream();
+            int[] calls = {0};
+            AsyncFuture<Void> done = loop().createFuture();
+            byte[] payload = new byte[100_000];
+            new Random(3).nextBytes(payload);
+            BufferedProtocol p = new BufferedProtocol() {
+                final ByteBuffer buf = ByteBuffer.allocate(1000);
+
+                @Override
+                public ByteBuffer getBuffer(int sizeHint) {
+                    buf.clear();
+                    return buf;
+                }
+
+                @Override
+                public void bufferUpdated(int n) {
+                    calls[0]++;
+                    got.write(buf.array(), 0, n);
+                    if (got.size() == payload.length) {
+                        done.setResult(null);
+                    }
+                }
+            };
+            Endpoint<BufferedProtocol> c = loop().createConnection(() -> p, "127.0.0.1", srv.port(), tlsClient());
+            c.transport().write(payload);
+            done.await();
+            assertArrayEquals(payload, got.toByteArray());
+            assertTrue(calls[0] >= 100, "at most 1000 bytes per call");
+            c.transport().close();
+            srv.close();
+            srv.waitClosed();
+        });
+    }
+
+    // ------------------------------------------------------------------ certificates and names
+
+    @Test
+    void aWrongHostNameFailsTheHandshakeAndSaysWhy() {
+        List<ExceptionContext> reports = NetLoops.runCollecting(() -> {
+            Server srv = loop().createServer(Echo::new, "127.0.0.1", 0, tlsServer());
+            SSLHandshakeException e = assertThrows(SSLHandshakeException.class, () -> loop().createConnection(
+                    Recorder::new, "127.0.0.1", srv.port(), tlsClient(TlsFixtures.client(), "wrong.example")));
+            assertTrue(e.getMessage().contains("does not match host name 'wrong.example'"), e.getMessage());
+            assertTrue(e.getMessage().contains("127.0.0.1:" + srv.port()), "names the peer: " + e.getMessage());
+            Asyncio.sleep(0.05);
+            assertEquals(0, srv.activeConnections(), "both ends closed");
+            srv.close();
+            srv.waitClosed();
+        });
+        // In debug mode the server reports its side of the failure (the client's alert).
+        assertTrue(reports.stream().allMatch(c -> c.message().equals("TLS handshake failed")), reports.toString());
+        assertTrue(reports.stream().anyMatch(c -> c.exception().getMessage().contains("certificate_unknown")),
+                reports.toString());
+    }
+
+    @Test
+    void theHostNameAndTheAddressInTheCertificateBothVerify() {
+        NetLoops.run(() -> {
+            Server srv = loop().createServer(Echo::new, "127.0.0.1", 0, tlsServer());
+            for (String name : List.of("localhost", "127.0.0.1")) {
+                Endpoint<Recorder> c = loop().createConnection(Recorder::new, "127.0.0.1", srv.port(),
+                        tlsClient(TlsFixtures.client(), name));
+                c.transport().write(bytes(name));
+                c.protocol().awaitBytes(name.length());
+                assertEquals(name, c.protocol().text());
+                c.transport().close();
+                c.protocol().lost.await();
+            }
+            // No serverHostname: the host connected to is the name verified.
+            Endpoint<Recorder> c = loop().createConnection(Recorder::new, "localhost", srv.port(), tlsClient());
+            SSLSession s = (SSLSession) c.transport().getExtraInfo(ExtraInfo.SSL_SESSION);
+            assertEquals("localhost", s.getPeerHost());
+            c.transport().close();
+            c.protocol().lost.await();
+            srv.close();
+            srv.waitClosed();
+        });
+    }
+
+    @Test
+    void anUntrustedCertificateFailsTheHandshake() {
+        NetLoops.runCollecting(() -> {
+            Server srv = loop().createServer(Echo::new, "127.0.0.1", 0, tlsServer());
+            SSLContext jdkDefault = TlsContexts.client();  // the JDK's CAs: the test CA is not one of them
+            for (String name : List.of("localhost", "")) {  // an empty name skips the name, never the chain
+                SSLHandshakeException e = assertThrows(SSLHandshakeException.class, () -> loop().createConnection(
+                        Recorder::new, "127.0.0.1", srv.port(), tlsClient(jdkDefault, name)));
+                assertTrue(e.getMessage().contains("certificate is not trusted"), e.getMessage());
+            }
+            srv.close();
+            srv.waitClosed();
+        });
+    }
+
+    @Test
+    void anEmptyServerHostnameSkipsTheNameCheckButNotTheChain() {
+        NetLoops.run(() -> {
+            Server srv = loop().createServer(Echo::new, "127.0.0.1", 0, tlsServer());
+            Endpoint<Recorder> c = loop().createConnection(Recorder::new, "127.0.0.1", srv.port(),
+                    tlsClient(TlsFixtures.client(), ""));
+            c.transport().write(bytes("x"));
+            c.protocol().awaitBytes(1);
+            c.transport().close();
+            c.protocol().lost.await();
+            srv.close();
+            srv.waitClosed();
+        });
+    }
+
+    // ------------------------------------------------------------------ faults
+
+    @Test
+    void aPeerThatNeverAnswersTimesTheHandshakeOut() {
+        NetLoops.run(() -> {
+            Server silent = loop().createServer(Recorder::new, "127.0.0.1", 0);
+            ConnectOptions o = tlsClient().toBuilder().sslHandshakeTimeout(5).build();
+            double t0 = loop().time();
+            SocketTimeoutException e = assertThrows(SocketTimeoutException.class,
+                    () -> loop().createConnection(Recorder::new, "127.0.0.1", silent.port(), o));
+            assertEquals("TLS handshake with 127.0.0.1 (127.0.0.1:" + silent.port() + ") timed out after 5 s",
+                    e.getMessage());
+            assertEquals(5.0, loop().time() - t0, 0.5);
+            Asyncio.sleep(0.05);
+            assertEquals(0, silent.activeConnections(), "the connection was aborted");
+            silent.close();
+            silent.waitClosed();
+        });
+    }
+
+    @Test
+    void aClientThatNeverSpeaksTimesOutOnTheServer() {
+        List<ExceptionContext> reports = NetLoops.runCollecting(() -> {
+            Server srv = loop().createServer(Echo::new, "127.0.0.1", 0,
+                    tlsServer().toBuilder().sslHandshakeTimeout(3).build());
+            Endpoint<Recorder> plain = loop().createConnection(Recorder::new, "127.0.0.1", srv.port());
+            plain.protocol().lost.await();
+            assertEquals(List.of("made", "lost"), plain.protocol().events);
+            srv.close();
+            srv.waitClosed();
+        });
+        assertEquals(1, reports.size(), reports.toString());
+        assertInstanceOf(SocketTimeoutException.class, reports.get(0).exception());
+    }
+
+    @Test
+    void aPeerThatResetsMidHandshakeIsAClearError() {
+        NetLoops.run(() -> {
+            Server resets = loop().createServer(() -> new Protocol() {
+                Transport t;
+
+                @Override
+                public void connectionMade(Transport transport) {
+                    t = transport;
+                }
+
+                @Override
+                public void dataReceived(byte[] data) {
+                    t.abort();  // the ClientHello arrived: reset
+                }
+            }, "127.0.0.1", 0);
+            SSLHandshakeException e = assertThrows(SSLHandshakeException.class,
+                    () -> loop().createConnection(Recorder::new, "127.0.0.1", resets.port(), tlsClient()));
+            assertTrue(e.getMessage().contains("failed: the connection was lost during the TLS handshake"),
+                    e.getMessage());
+            assertInstanceOf(java.io.IOException.class, e.getCause());
+            resets.close();
+            resets.waitClosed();
+        });
+    }
+
+    @Test
+    void aPeerThatHangsUpMidHandshakeIsAClearError() {
+        NetLoops.run(() -> {
+            Server hangsUp = loop().createServer(() -> new Protocol() {
+                Transport t;
+
+                @Override
+                public void connectionMade(Transport transport) {
+                    t = transport;
+                }
+
+                @Override
+                public void dataReceived(byte[] data) {
+                    t.close();
+                }
+            }, "127.0.0.1", 0);
+            SSLHandshakeException e = assertThrows(SSLHandshakeException.class,
+                    () -> loop().createConnection(Recorder::new, "127.0.0.1", hangsUp.port(), tlsClient()));
+            assertTrue(e.getMessage().contains("the peer closed the connection before the handshake completed"),
+                    e.getMessage());
+            hangsUp.close();
+            hangsUp.waitClosed();
+        });
+    }
+
+    @Test
+    void plainTextToATlsServerIsRefused() {
+        List<ExceptionContext> reports = NetLoops.runCollecting(() -> {
+            Server srv = loop().createServer(Echo::new, "127.0.0.1", 0, tlsServer());
+            Endpoint<Recorder> plain = loop().createConnection(Recorder::new, "127.0.0.1", srv.port());
+            plain.transport().write(bytes("GET / HTTP/1.0\r\n\r\n"));
+            plain.protocol().lost.await();
+            assertFalse(plain.protocol().text().contains("GET"), "nothing is echoed in the clear");
+            srv.close();
+            srv.waitClosed();
+        });
+        assertEquals(1, reports.size(), reports.toString());
+        assertInstanceOf(SSLHandshakeException.class, reports.get(0).exception());
+    }
+
+    @Test
+    void cancellingAConnectMidHandshakeLeavesNothingOpen() {
+        NetLoops.run(() -> {
+            Server silent = loop().createServer(Recorder::new, "127.0.0.1", 0);
+            Task<Endpoint<Recorder>> connecting = Asyncio.createTask(
+                    () -> loop().createConnection(Recorder::new, "127.0.0.1", silent.port(), tlsClient()));
+            Asyncio.sleep(0.1);
+            connecting.cancel();
+            assertThrows(io.jasyncio.CancelledError.class, connecting::await);
+            Asyncio.sleep(0.05);
+            assertEquals(0, silent.activeConnections());
+            silent.close();
+            silent.waitClosed();
+        });
+    }
+
+    @Test
+    void aConnectTimeoutCoversTheHandshake() {
+        NetLoops.run(() -> {
+            Server silent = loop().createServer(Recorder::new, "127.0.0.1", 0);
+            ConnectOptions o = tlsClient().toBuilder().connectTimeout(2).build();
+            assertThrows(AsyncTimeoutException.class,
+                    () -> loop().createConnection(Recorder::new, "127.0.0.1", silent.port(), o));
+            silent.close();
+            silent.waitClosed();
+        });
+    }
+
+    // ------------------------------------------------------------------ upgrade
+
+    /** A line protocol server that answers "STARTTLS" with "OK", upgrades, then echoes over TLS. */
+    static final class StartTlsServer implements Protocol {
+        Transport t;
+        final StringBuilder line = new StringBuilder();
+        boolean upgraded;
+        Exception failure;
+
+        @Override
+        public void connectionMade(Transport transport) {
+            t = transport;
+        }
+
+        @Override
+        public void dataReceived(byte[] data) {
+            if (upgraded) {
+                t.write(data);
+                return;
+            }
+            line.append(new String(data, StandardCharsets.US_ASCII));
+            if (line.toString().equals("STARTTLS\r\n")) {
+                t.write(bytes("OK\r\n"));
+                Transport plain = t;
+                Asyncio.createTask(() -> {
+                    try {
+                        t = Asyncio.getRunningLoop().startTls(plain, this, TlsFixtures.server(), true, null, 10);
+                        upgraded = true;
+                    } catch (java.io.IOException e) {
+                        failure = e;
+                    }
+                });
+            }
+        }
+    }
+
+    @Test
+    void startTlsUpgradesAPlainConnection() {
+        NetLoops.run(() -> {
+            Server srv = loop().createServer(StartTlsServer::new, "127.0.0.1", 0);
+            Endpoint<Recorder> c = loop().createConnection(Recorder::new, "127.0.0.1", srv.port());
+            Recorder r = c.protocol();
+            c.transport().write(bytes("STARTTLS\r\n"));
+            r.awaitBytes(4);
+            assertEquals("OK\r\n", r.text());
+            Transport tls = loop().startTls(c.transport(), r, TlsFixtures.client(), false, "localhost", 10);
+            assertEquals(List.of("made", "data"), r.events, "no second connectionMade: the protocol had its first");
+            assertEquals("TLSv1.3", tls.getExtraInfo(ExtraInfo.TLS_VERSION));
+            assertEquals(r, tls.getProtocol());
+            r.received.reset();
+            tls.write(bytes("secret"));
+            r.awaitBytes(6);
+            assertEquals("secret", r.text());
+            tls.close();
+            r.lost.await();
+            assertNull(r.lostWith);
+            srv.close();
+            srv.waitClosed();
+        });
+    }
+
+    @Test
+    void aFailedStartTlsClosesTheConnection() {
+        List<ExceptionContext> reports = NetLoops.runCollecting(() -> {
+            Server srv = loop().createServer(StartTlsServer::new, "127.0.0.1", 0);
+            Endpoint<Recorder> c = loop().createConnection(Recorder::new, "127.0.0.1", srv.port());
+            Recorder r = c.protocol();
+            c.transport().write(bytes("STARTTLS\r\n"));
+            r.awaitBytes(4);
+            SSLHandshakeException e = assertThrows(SSLHandshakeException.class, () -> loop().startTls(
+                    c.transport(), r, TlsFixtures.client(), false, "wrong.example", 10));
+            assertTrue(e.getMessage().contains("does not match host name 'wrong.example'"), e.getMessage());
+            r.lost.await();
+            assertTrue(c.transport().isClosing());
+            srv.close();
+            srv.waitClosed();
+        });
+        assertTrue(reports.isEmpty(), "the server's startTls task saw the failure, nothing else: " + reports);
+    }
+
+    @Test
+    void aTlsClientNeedsAHostNameToVerify() {
+        NetLoops.run(() -> {
+            Server srv = loop().createServer(Echo::new, "127.0.0.1", 0);
+            Endpoint<Recorder> c = loop().createConnection(Recorder::new, "127.0.0.1", srv.port());
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> loop().startTls(
+                    c.transport(), c.protocol(), TlsFixtures.client(), false, null, 10));
+            assertTrue(e.getMessage().contains("empty serverHostname"), e.getMessage());
+            c.transport().close();
+            srv.close();
+            srv.waitClosed();
+        });
+    }
+}
