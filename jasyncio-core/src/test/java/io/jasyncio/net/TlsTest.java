@@ -523,6 +523,147 @@ class TlsTest {
         });
     }
 
+    /** A TLS server whose accepted connection the test gets hold of. */
+    static AsyncFuture<Recorder> acceptOne(Server[] srv, ServerOptions o) throws Exception {
+        AsyncFuture<Recorder> accepted = loop().createFuture();
+        srv[0] = loop().createServer(() -> {
+            Recorder r = new Recorder();
+            if (!accepted.isDone()) {
+                accepted.setResult(r);
+            }
+            return r;
+        }, "127.0.0.1", 0, o);
+        return accepted;
+    }
+
+    @Test
+    void aPeerThatNeverAnswersCloseNotifyIsAbortedAfterTheShutdownTimeout() {
+        NetLoops.run(() -> {
+            Server[] srv = {null};
+            AsyncFuture<Recorder> accepted = acceptOne(srv, tlsServer());
+            ConnectOptions o = tlsClient().toBuilder().sslShutdownTimeout(4).build();
+            Endpoint<Recorder> c = loop().createConnection(Recorder::new, "127.0.0.1", srv[0].port(), o);
+            Recorder s = accepted.await();
+            s.made.await();
+            s.transport.pauseReading();  // it will not even read our close_notify
+            double t0 = loop().time();
+            c.transport().close();
+            c.protocol().lost.await();
+            assertEquals(4.0, loop().time() - t0, 0.5);
+            SocketTimeoutException e = assertInstanceOf(SocketTimeoutException.class, c.protocol().lostWith);
+            assertTrue(e.getMessage().startsWith("TLS shutdown with 127.0.0.1 (127.0.0.1:" + srv[0].port()
+                    + ") timed out after 4 s"), e.getMessage());
+            s.lost.await();  // the abort reset the server's side
+            srv[0].close();
+            srv[0].waitClosed();
+        });
+    }
+
+    @Test
+    void aRaggedEofWithoutCloseNotifyIsStillAnEof() {
+        // asyncio accepts a TCP FIN without close_notify as the end of the stream, and so do we:
+        // many servers close that way.
+        NetLoops.run(() -> {
+            Server[] srv = {null};
+            AsyncFuture<Recorder> accepted = acceptOne(srv, tlsServer());
+            Endpoint<Recorder> c = loop().createConnection(Recorder::new, "127.0.0.1", srv[0].port(), tlsClient());
+            Recorder s = accepted.await();
+            s.made.await();
+            s.transport.write(bytes("bye"));
+            ((SocketChannel) s.transport.getExtraInfo(ExtraInfo.SOCKET)).shutdownOutput();
+            c.protocol().lost.await();
+            assertEquals("bye", c.protocol().text());
+            assertEquals(List.of("made", "data", "eof", "lost"), c.protocol().events);
+            assertNull(c.protocol().lostWith);
+            s.transport.abort();
+            srv[0].close();
+            srv[0].waitClosed();
+        });
+    }
+
+    @Test
+    void aResetAfterTheHandshakeReachesTheProtocol() {
+        NetLoops.run(() -> {
+            Server[] srv = {null};
+            AsyncFuture<Recorder> accepted = acceptOne(srv, tlsServer());
+            Endpoint<Recorder> c = loop().createConnection(Recorder::new, "127.0.0.1", srv[0].port(), tlsClient());
+            Recorder s = accepted.await();
+            s.made.await();
+            s.transport.write(bytes("partial"));
+            Asyncio.sleep(0.05);
+            s.transport.abort();  // SO_LINGER 0: a reset
+            c.protocol().lost.await();
+            assertEquals("partial", c.protocol().text(), "what came before the reset was delivered");
+            assertInstanceOf(java.io.IOException.class, c.protocol().lostWith);
+            srv[0].close();
+            srv[0].waitClosed();
+        });
+    }
+
+    @Test
+    void garbageInsteadOfARecordEndsTheConnectionWithTheEnginesError() {
+        NetLoops.run(() -> {
+            Server[] srv = {null};
+            AsyncFuture<Recorder> accepted = acceptOne(srv, tlsServer());
+            Endpoint<Recorder> c = loop().createConnection(Recorder::new, "127.0.0.1", srv[0].port(), tlsClient());
+            Recorder s = accepted.await();
+            s.made.await();
+            byte[] garbage = new byte[64];
+            garbage[0] = 23;  // an application-data record header...
+            garbage[1] = 3;
+            garbage[2] = 3;
+            garbage[4] = 59;  // ...whose content does not decrypt
+            ((SocketChannel) s.transport.getExtraInfo(ExtraInfo.SOCKET)).write(ByteBuffer.wrap(garbage));
+            c.protocol().lost.await();
+            assertInstanceOf(javax.net.ssl.SSLException.class, c.protocol().lostWith);
+            s.lost.await();  // the client's alert, then its close
+            srv[0].close();
+            srv[0].waitClosed();
+        });
+    }
+
+    @Test
+    void aProtocolThatThrowsIsReportedAndItsConnectionClosed() {
+        List<ExceptionContext> reports = NetLoops.runCollecting(() -> {
+            Server srv = loop().createServer(Echo::new, "127.0.0.1", 0, tlsServer());
+            Endpoint<Recorder> c = loop().createConnection(() -> new Recorder() {
+                @Override
+                public void dataReceived(byte[] data) {
+                    super.dataReceived(data);
+                    throw new IllegalStateException("boom");
+                }
+            }, "127.0.0.1", srv.port(), tlsClient());
+            c.transport().write(bytes("x"));
+            c.protocol().lost.await();
+            assertEquals("boom", c.protocol().lostWith.getMessage());
+            assertTrue(c.transport().isClosing());
+            srv.close();
+            srv.waitClosed();
+        });
+        assertEquals(1, reports.size(), reports.toString());
+        assertEquals("boom", reports.get(0).exception().getMessage());
+    }
+
+    @Test
+    void writesAfterCloseAreDroppedAndTheLimitsAreTheTransports() {
+        NetLoops.run(() -> {
+            Server srv = loop().createServer(Echo::new, "127.0.0.1", 0, tlsServer());
+            Endpoint<Writer> c = loop().createConnection(Writer::new, "127.0.0.1", srv.port(), tlsClient());
+            Transport t = c.transport();
+            assertEquals(new WriteTransport.WriteBufferLimits(16 * 1024, 64 * 1024), t.getWriteBufferLimits());
+            t.setWriteBufferLimits(-1, 1000);
+            assertEquals(new WriteTransport.WriteBufferLimits(1000, 4000), t.getWriteBufferLimits());
+            assertThrows(IllegalArgumentException.class, () -> t.setWriteBufferLimits(10, 20));
+            t.close();
+            t.write(bytes("too late"));
+            assertEquals(0, t.getWriteBufferSize(), "nothing is queued");
+            c.protocol().lost.await();
+            assertEquals("", c.protocol().text());
+            srv.close();
+            srv.waitClosed();
+        });
+    }
+
     // ------------------------------------------------------------------ upgrade
 
     /** A line protocol server that answers "STARTTLS" with "OK", upgrades, then echoes over TLS. */
