@@ -463,17 +463,27 @@ public final class SslLayer implements BufferedProtocol, Protocol {
     }
 
     private SSLHandshakeException explain(SSLException e) {
-        String msg = String.valueOf(e.getMessage());
+        String msg = withoutAlertPrefix(String.valueOf(e.getMessage()));
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
         for (Throwable c = e; c != null; c = c.getCause()) {
             String m = String.valueOf(c.getMessage());
             if (c instanceof CertificateException
                     && (m.contains("No subject alternative") || m.startsWith("No name matching"))) {
                 return handshakeException("the server's certificate does not match host name '" + serverHostname
-                        + "' (" + m + ")", e);
+                        + "' (" + withoutAlertPrefix(m) + ")", e);
             }
-            if (m.contains("PKIX path") || c instanceof java.security.cert.CertPathValidatorException) {
+            if (m.contains("PKIX path") || c instanceof java.security.cert.CertPathValidatorException
+                    || c instanceof java.security.cert.CertPathBuilderException) {
+                // The root cause says what is wrong (no path to a trusted CA, expired, revoked).
                 return handshakeException("the " + (serverSide ? "client's" : "server's")
-                        + " certificate is not trusted (" + m + ")", e);
+                        + " certificate is not trusted (" + withoutAlertPrefix(String.valueOf(root.getMessage())) + ")",
+                        e);
+            }
+            if (c.getCause() == c) {
+                break;
             }
         }
         int alert = msg.indexOf("Received fatal alert: ");
@@ -482,6 +492,17 @@ public final class SslLayer implements BufferedProtocol, Protocol {
             return handshakeException("the peer sent the fatal alert '" + name + "'" + alertHint(name), e);
         }
         return handshakeException(msg, e);
+    }
+
+    /** The JDK prefixes the alert it sends to its messages, "(certificate_unknown) ...": drop it. */
+    private static String withoutAlertPrefix(String m) {
+        if (m.startsWith("(")) {
+            int end = m.indexOf(") ");
+            if (end > 0 && m.substring(1, end).matches("[a-z_]+")) {
+                return m.substring(end + 2);
+            }
+        }
+        return m;
     }
 
     private String alertHint(String alert) {
