@@ -397,6 +397,52 @@ class TlsTest {
         });
     }
 
+    @Test
+    void tlsOverAUnixSocket() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("jasyncio-tls");
+        java.nio.file.Path path = dir.resolve("tls.sock");
+        try {
+            NetLoops.run(() -> {
+                Server srv = loop().createUnixServer(Echo::new, path, tlsServer());
+                Endpoint<Recorder> c = loop().createUnixConnection(Recorder::new, path,
+                        tlsClient(TlsFixtures.client(), "localhost"));
+                c.transport().write(bytes("over unix"));
+                c.protocol().awaitBytes(9);
+                assertEquals("over unix", c.protocol().text());
+                assertEquals("TLSv1.3", c.transport().getExtraInfo(ExtraInfo.TLS_VERSION));
+                c.transport().close();
+                c.protocol().lost.await();
+                assertNull(c.protocol().lostWith);
+                srv.close();
+                srv.waitClosed();
+            });
+        } finally {
+            java.nio.file.Files.deleteIfExists(path);
+            java.nio.file.Files.delete(dir);
+        }
+    }
+
+    @Test
+    void contextsFromPemTrustAnchorsAndClearErrorsForBadStores() throws Exception {
+        SSLContext pem = TlsContexts.clientTrusting(TlsFixtures.CA_PEM);
+        NetLoops.run(() -> {
+            Server srv = loop().createServer(Echo::new, "127.0.0.1", 0, tlsServer());
+            Endpoint<Recorder> c = loop().createConnection(Recorder::new, "localhost", srv.port(),
+                    ConnectOptions.builder().ssl(pem).build());
+            c.transport().write(bytes("pem"));
+            c.protocol().awaitBytes(3);
+            c.transport().close();
+            c.protocol().lost.await();
+            srv.close();
+            srv.waitClosed();
+        });
+        java.io.IOException wrong = assertThrows(java.io.IOException.class,
+                () -> TlsContexts.server(TlsFixtures.DIR.resolve("localhost.p12"), "wrong".toCharArray()));
+        assertTrue(wrong.getMessage().contains("password"), wrong.getMessage());
+        assertThrows(java.security.cert.CertificateException.class,
+                () -> TlsContexts.clientTrusting(TlsFixtures.DIR.resolve("README.md")));
+    }
+
     // ------------------------------------------------------------------ faults
 
     @Test
