@@ -319,6 +319,61 @@ class TlsTest {
         });
     }
 
+    /** Copies {@code from} to {@code to} a few bytes at a time, yielding between writes. */
+    static void dribble(SocketChannel from, SocketChannel to, Random rnd) throws Exception {
+        byte[] buf;
+        while ((buf = loop().sockRecv(from, 4096)).length > 0) {
+            for (int off = 0; off < buf.length; ) {
+                int n = Math.min(buf.length - off, 1 + rnd.nextInt(7));
+                loop().sockSendall(to, ByteBuffer.wrap(buf, off, n));
+                off += n;
+                Asyncio.sleep(0);
+            }
+        }
+        to.shutdownOutput();
+    }
+
+    @Test
+    void recordsArrivingAFewBytesAtATimeLoseNothing() {
+        // A proxy between the two ends cuts every record, the handshake's included, into pieces
+        // of 1 to 7 bytes: the layer must wait for whole records and never lose a partial one.
+        NetLoops.run(() -> {
+            Server srv = loop().createServer(Echo::new, "127.0.0.1", 0, tlsServer());
+            java.nio.channels.ServerSocketChannel proxy = java.nio.channels.ServerSocketChannel.open();
+            proxy.bind(new InetSocketAddress("127.0.0.1", 0));
+            proxy.configureBlocking(false);
+            int proxyPort = ((InetSocketAddress) proxy.getLocalAddress()).getPort();
+            Task<Void> relay = Asyncio.createTask(() -> {
+                try (SocketChannel a = loop().sockAccept(proxy); SocketChannel b = SocketChannel.open()) {
+                    // Without TCP_NODELAY, Nagle holds each small piece until the last is acked
+                    // (40 ms of delayed ACK on Linux): virtual time would jump over that wait.
+                    a.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
+                    b.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
+                    b.configureBlocking(false);
+                    loop().sockConnect(b, new InetSocketAddress("127.0.0.1", srv.port()));
+                    Random rnd = new Random(17);
+                    Task<Void> up = Asyncio.createTask(() -> dribble(a, b, rnd));
+                    dribble(b, a, rnd);
+                    up.await();
+                }
+            });
+            Endpoint<Recorder> c = loop().createConnection(Recorder::new, "127.0.0.1", proxyPort,
+                    tlsClient(TlsFixtures.client(), "localhost"));
+            byte[] payload = new byte[8_000];
+            new Random(9).nextBytes(payload);
+            c.transport().write(payload);
+            c.protocol().awaitBytes(payload.length);
+            assertArrayEquals(payload, c.protocol().received.toByteArray());
+            c.transport().close();
+            c.protocol().lost.await();
+            assertNull(c.protocol().lostWith, "close_notify made it through in pieces too");
+            relay.await();
+            proxy.close();
+            srv.close();
+            srv.waitClosed();
+        });
+    }
+
     // ------------------------------------------------------------------ certificates and names
 
     @Test
