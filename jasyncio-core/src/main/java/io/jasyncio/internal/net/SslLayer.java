@@ -784,6 +784,9 @@ public final class SslLayer implements BufferedProtocol, Protocol {
             return;
         }
         int size = netIn.position();
+        if (size == 0 && netIn.capacity() > 4 * packetSize) {
+            netIn = ByteBuffer.allocate(2 * packetSize); // a burst (reading was paused) is over: give it back
+        }
         if (size >= READ_HIGH_WATER && !rawReadingPaused) {
             rawReadingPaused = true;
             raw.pauseReading();
