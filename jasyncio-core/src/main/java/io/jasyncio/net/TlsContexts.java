@@ -20,6 +20,10 @@ import javax.net.ssl.TrustManagerFactory;
  * switch off only the host-name check, pass an empty {@code serverHostname}).
  *
  * <p>The key and trust stores may be PKCS#12 or JKS files (the type is detected from the content).
+ * These methods block: opening a PKCS#12 store runs a deliberately slow key derivation (a few
+ * hundred milliseconds on a cold JVM). Build contexts before the loop runs, or in
+ * {@link io.jasyncio.Asyncio#toThread}, not in a task or callback. A context is thread-safe and
+ * is meant to be shared by every connection.
  */
 public final class TlsContexts {
     private TlsContexts() {}
