@@ -29,7 +29,12 @@ import java.util.WeakHashMap;
  * buffer bound holds exactly (see {@link StreamReader}).
  */
 public class StreamReaderProtocol extends FlowControl implements Protocol, BufferedProtocol {
-    /** Scratch buffers for transports that read into the protocol's buffer: one per loop. */
+    /**
+     * Scratch buffers for transports that read into the protocol's buffer: one per loop (its
+     * callbacks run one at a time, and a transport uses the buffer only between getBuffer and
+     * bufferUpdated). Direct, so that a socket read fills it without the JDK's own bounce copy;
+     * the bytes then move into an array of exactly the size read, which the reader adopts.
+     */
     private static final Map<EventLoop, ByteBuffer> SCRATCH = new WeakHashMap<>();
     private static final int SCRATCH_SIZE = 64 * 1024;
 
@@ -157,12 +162,14 @@ public class StreamReaderProtocol extends FlowControl implements Protocol, Buffe
 
     @Override
     public void bufferUpdated(int nbytes) {
-        reader.feedData(scratch.array(), 0, nbytes);
+        byte[] data = new byte[nbytes];
+        scratch.get(0, data);
+        reader.feedOwned(data, nbytes);
     }
 
     private static ByteBuffer scratchFor(EventLoop loop) {
         synchronized (SCRATCH) {
-            return SCRATCH.computeIfAbsent(loop, l -> ByteBuffer.allocate(SCRATCH_SIZE));
+            return SCRATCH.computeIfAbsent(loop, l -> ByteBuffer.allocateDirect(SCRATCH_SIZE));
         }
     }
 }

@@ -51,6 +51,8 @@ final class StreamLoops {
             EventLoop.Builder b = EventLoop.builder();
             if (virtual) {
                 b.clock(new VirtualClock());
+            } else {
+                b.debug(true); // reports transports and servers left open, tasks left pending
             }
             EventLoop l = b.build();
             l.setExceptionHandler((loop, ctx) -> errors.add(ctx));
