@@ -23,7 +23,7 @@ public class FlowControl implements BaseProtocol {
     private boolean paused;
     private boolean connectionLost;
     private Exception lostWith;
-    private final List<AsyncFuture<Void>> drainWaiters = new ArrayList<>(1);
+    private List<AsyncFuture<Void>> drainWaiters;
     private List<AsyncFuture<Void>> closeWaiters;
 
     /** Flow control that is not paused and not lost. */
@@ -40,9 +40,11 @@ public class FlowControl implements BaseProtocol {
     @Override
     public void resumeWriting() {
         paused = false;
-        for (AsyncFuture<Void> w : List.copyOf(drainWaiters)) {
-            if (!w.isDone()) {
-                w.setResult(null);
+        if (drainWaiters != null) {
+            for (AsyncFuture<Void> w : List.copyOf(drainWaiters)) {
+                if (!w.isDone()) {
+                    w.setResult(null);
+                }
             }
         }
     }
@@ -57,7 +59,7 @@ public class FlowControl implements BaseProtocol {
     public void connectionLost(Exception exc) {
         connectionLost = true;
         lostWith = exc;
-        if (paused) {
+        if (paused && drainWaiters != null) {
             for (AsyncFuture<Void> w : List.copyOf(drainWaiters)) {
                 if (!w.isDone()) {
                     if (exc == null) {
@@ -113,6 +115,9 @@ public class FlowControl implements BaseProtocol {
         }
         AsyncFuture<Void> w = binding.loop().createFuture();
         w.describedAs("drain");
+        if (drainWaiters == null) {
+            drainWaiters = new ArrayList<>(2);
+        }
         drainWaiters.add(w);
         try {
             w.await();

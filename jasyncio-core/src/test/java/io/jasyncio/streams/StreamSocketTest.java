@@ -487,6 +487,38 @@ class StreamSocketTest {
             }));
         }
 
+        @Test
+        void aResetWhileDrainingFailsTheDrain() {
+            Event abort = new Event();
+            ClientConnectedHandler handler = (r, w) -> {
+                abort.await();                   // never reads; then resets
+                w.transport().abort();
+            };
+            StreamLoops.runReal(() -> withServer(handler, srv -> {
+                StreamConnection c = Streams.openConnection(HOST, srv.port());
+                StreamWriter w = c.writer();
+                byte[] chunk = new byte[64 * 1024];
+                long[] writes = new long[1];
+                Task<Void> producer = Asyncio.createTask(() -> {
+                    while (true) {
+                        w.write(chunk);
+                        writes[0]++;
+                        w.drain();
+                    }
+                });
+                long before;
+                do {                                 // until the producer is stuck in drain
+                    before = writes[0];
+                    Asyncio.sleep(0.05);
+                } while (writes[0] != before);
+                assertTrue(w.transport().getWriteBufferSize() > 0);
+                abort.set();
+                IOException e = assertThrows(IOException.class, producer::await);
+                assertInstanceOf(SocketException.class, e, e.toString());
+                c.close();
+            }));
+        }
+
         /** The same peer, a producer that never drains, and a hard bound: refused, not lost. */
         @Test
         void aPeerThatNeverReadsHoldsMemoryFlatWithTheHardBound() {
