@@ -513,8 +513,8 @@ class StreamSocketTest {
                 } while (writes[0] != before);
                 assertTrue(w.transport().getWriteBufferSize() > 0);
                 abort.set();
-                IOException e = assertThrows(IOException.class, producer::await);
-                assertInstanceOf(SocketException.class, e, e.toString());
+                // A reset seen by a read ("Connection reset") or by a write ("Broken pipe").
+                assertThrows(IOException.class, producer::await);
                 c.close();
             }));
         }
@@ -601,8 +601,10 @@ class StreamSocketTest {
                 };
                 Endpoint<StreamReaderProtocol> e = EventLoop.getRunningLoop()
                         .createConnection(() -> protocol, HOST, srv.port());
-                // Nobody reads for a while: the transport is paused at 2 × limit.
-                Asyncio.sleep(0.2);
+                // Nobody reads: the reader fills to 2 × limit and pauses the transport.
+                for (int i = 0; i < 1000 && !reader.isPausing(); i++) {
+                    Asyncio.sleep(0.01);
+                }
                 assertTrue(reader.isPausing());
                 assertEquals(2 * limit, reader.buffered());
                 ByteArrayOutputStream got = new ByteArrayOutputStream();
