@@ -39,8 +39,8 @@ public interface SubprocessTransport extends BaseTransport {
     /**
      * Sends the signal named {@code name} to the child ({@code "TERM"}, {@code "SIGUSR1"},
      * {@code "HUP"}; case and the {@code SIG} prefix do not matter). TERM and KILL go through
-     * {@link java.lang.Process#destroy()} and {@link java.lang.Process#destroyForcibly()}; the
-     * others through the {@code kill -s NAME PID} command, which blocks the loop for the few
+     * {@link ProcessHandle#destroy()} and {@link ProcessHandle#destroyForcibly()}; the others
+     * through the {@code kill -s NAME PID} command, which blocks the loop for the few
      * milliseconds it takes to run (Java has no call for arbitrary signals). Does nothing once
      * the child has exited.
      *

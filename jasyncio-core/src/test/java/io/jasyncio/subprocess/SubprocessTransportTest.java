@@ -199,6 +199,25 @@ class SubprocessTransportTest {
     }
 
     @Test
+    void signallingNeverWaitsForAStdinWriterStuckOnAFullPipe() {
+        Procs.run(() -> {
+            // The child ignores SIGTERM and never reads: the writer thread blocks in a pipe write.
+            Recorder r = exec(SubprocessOptions.PIPES, "sh", "-c", "trap '' TERM; exec sleep 30").protocol();
+            WriteTransport in = (WriteTransport) r.transport.getPipeTransport(0);
+            in.write(new byte[1_000_000]);
+            Asyncio.sleep(0.05);
+            r.transport.terminate(); // Process.destroy() would close stdin here and wait for the writer
+            Asyncio.sleep(0.05);
+            assertNull(r.transport.getReturncode(), "SIGTERM is ignored");
+            r.transport.kill();
+            r.lost.await();
+            assertEquals(-9, r.transport.getReturncode());
+            assertInstanceOf(BrokenPipeException.class, r.pipeErrors[0]);
+            return null;
+        });
+    }
+
+    @Test
     void aSignalFromElsewhereShowsAsJavaReportsIt() {
         Procs.run(() -> {
             SubprocessOptions o = SubprocessOptions.builder().stdin(Stdio.DEVNULL).build();
@@ -229,17 +248,13 @@ class SubprocessTransportTest {
             SubprocessOptions o = SubprocessOptions.builder().stdin(Stdio.PIPE).stdout(Stdio.DEVNULL).build();
             Recorder r = exec(o, "head", "-c", "1").protocol();
             WriteTransport in = (WriteTransport) r.transport.getPipeTransport(0);
-            byte[] chunk = new byte[64 * 1024];
-            while (!in.isClosing()) {
-                if (in.getWriteBufferSize() < 1_000_000) {
-                    in.write(chunk);
-                }
-                Asyncio.sleep(0.001);
-            }
+            // Far more than head reads before it exits, and than the pipe holds.
+            in.write(new byte[10_000_000]);
             r.lost.await();
             assertInstanceOf(BrokenPipeException.class, r.pipeErrors[0]);
             assertEquals(0, r.transport.getReturncode());
-            in.write(chunk); // dropped, as asyncio does once the pipe is gone
+            assertTrue(in.isClosing());
+            in.write(new byte[100]); // dropped, as asyncio does once the pipe is gone
             assertEquals(0, in.getWriteBufferSize());
             return null;
         });

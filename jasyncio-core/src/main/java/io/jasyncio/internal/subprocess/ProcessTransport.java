@@ -160,7 +160,7 @@ public final class ProcessTransport implements SubprocessTransport {
         finished = true;
         Orphans.remove(this);
         LoopAccess.ops().externalEnd(loop);
-        process.destroyForcibly();
+        process.toHandle().destroyForcibly();
         // No thread was started: close the streams here (stdin has nothing buffered, so this cannot block).
         PipeThreads.closeQuietly(process.getOutputStream());
         PipeThreads.closeQuietly(process.getInputStream());
@@ -187,7 +187,7 @@ public final class ProcessTransport implements SubprocessTransport {
 
     /** The loop closed while the child ran (called by {@link Orphans}, on its thread). */
     void killOrphan() {
-        process.destroyForcibly();
+        process.toHandle().destroyForcibly();
     }
 
     // ------------------------------------------------------------------ events, on the loop
@@ -328,11 +328,16 @@ public final class ProcessTransport implements SubprocessTransport {
         }
     }
 
+    // Signals go through the ProcessHandle, never Process.destroy(): that one also closes the
+    // process's streams, and closing stdin flushes it, which waits for the writer thread; with a
+    // child that neither reads nor dies (it ignores SIGTERM), the loop would hang there. The
+    // handle checks the start time too, so a recycled pid is never signalled.
+
     @Override
     public void terminate() {
         if (running()) {
             signalsSent.set(Signals.TERM);
-            process.destroy();
+            process.toHandle().destroy();
         }
     }
 
@@ -340,7 +345,7 @@ public final class ProcessTransport implements SubprocessTransport {
     public void kill() {
         if (running()) {
             signalsSent.set(Signals.KILL);
-            process.destroyForcibly();
+            process.toHandle().destroyForcibly();
         }
     }
 
