@@ -270,14 +270,45 @@ class AsyncProcessTest {
     }
 
     @Test
-    void noZombieAndNoOrphanOnceTheProcessIsDroppedAndTheLoopClosed() throws Exception {
+    void noZombieNoOrphanAndNoPipeThreadOnceTheProcessIsDroppedAndTheLoopClosed() throws Exception {
         long[] pids = Procs.run(() -> {
             long quick = exec(opts().stdout(Stdio.PIPE).build(), "echo", "unread").pid();
-            long slow = exec(opts().stdin(Stdio.PIPE).stdout(Stdio.PIPE).build(), "sleep", "30").pid();
-            return new long[] {quick, slow};
+            AsyncProcess slow = exec(SubprocessOptions.PIPES, "sleep", "30");
+            slow.stdin().write(new byte[1_000_000]); // the writer thread blocks on the full pipe
+            long idle = exec(SubprocessOptions.PIPES, "sleep", "30").pid(); // its writer thread waits for data
+            return new long[] {quick, slow.pid(), idle};
         });
         assertEquals("gone", Procs.awaitGone(pids[0], 5), "reaped, not a zombie");
         assertEquals("gone", Procs.awaitGone(pids[1], 5), "killed once its loop closed, then reaped");
+        assertEquals("gone", Procs.awaitGone(pids[2], 5), "killed once its loop closed, then reaped");
+        long end = System.nanoTime() + 5_000_000_000L;
+        List<String> left;
+        do {
+            Thread.sleep(20);
+            left = Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
+                    .filter(n -> Arrays.stream(pids).anyMatch(pid -> n.startsWith("jasyncio-pipe-" + pid + "-")))
+                    .toList();
+        } while (!left.isEmpty() && System.nanoTime() < end);
+        assertEquals(List.of(), left, "every pipe thread ended");
+    }
+
+    @Test
+    void outputNobodyReadsHoldsTheChildBackAndMemoryStaysBounded() {
+        Procs.run(() -> {
+            AsyncProcess p = exec(opts().stdout(Stdio.PIPE).limit(16 * 1024).build(), "head", "-c", "20000000", "/dev/zero");
+            Asyncio.sleep(0.3);
+            assertNull(p.returncode(), "blocked on the full pipe");
+            int buffered = p.stdout().buffered();
+            assertTrue(buffered > 0 && buffered <= 2 * 16 * 1024 + 64 * 1024, "buffered " + buffered);
+            long total = 0;
+            byte[] b;
+            while ((b = p.stdout().read(1 << 20)).length > 0) {
+                total += b.length;
+            }
+            assertEquals(20_000_000, total);
+            assertEquals(0, p.waitFor());
+            return null;
+        });
     }
 
     @Test

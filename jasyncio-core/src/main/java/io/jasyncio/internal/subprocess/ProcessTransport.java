@@ -185,9 +185,21 @@ public final class ProcessTransport implements SubprocessTransport {
         return process;
     }
 
-    /** The loop closed while the child ran (called by {@link Orphans}, on its thread). */
+    /**
+     * The loop closed while the child ran (called by {@link Orphans}, on its thread): kill it, and
+     * let the pipe threads go, since nobody will tell them the child is gone.
+     */
     void killOrphan() {
         process.toHandle().destroyForcibly();
+        if (stdin != null) {
+            stdin.release();
+        }
+        if (stdout != null) {
+            stdout.release();
+        }
+        if (stderr != null) {
+            stderr.release();
+        }
     }
 
     // ------------------------------------------------------------------ events, on the loop

@@ -177,6 +177,11 @@ final class ReadPipeTransport implements ReadTransport {
         owner.pipeLost(fd, exc);
     }
 
+    /** Any thread: the loop is gone; the thread stops after the read under way, if any. */
+    void release() {
+        stopThread();
+    }
+
     private void stopThread() {
         lock.lock();
         try {

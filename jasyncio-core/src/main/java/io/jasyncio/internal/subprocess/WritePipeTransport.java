@@ -185,6 +185,18 @@ final class WritePipeTransport implements WriteTransport {
         }
     }
 
+    /** Any thread: the loop is gone; the thread drops what is queued and ends. */
+    void release() {
+        lock.lock();
+        try {
+            queue.clear();
+            sharedAbort = true;
+            more.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     @Override
     public void write(byte[] data, int off, int len) {
         java.util.Objects.checkFromIndexSize(off, len, data.length);
