@@ -147,10 +147,12 @@ class AsyncProcessTest {
             SubprocessOptions o = opts().stdin(Stdio.DEVNULL).build();
             assertEquals(42, Subprocess.createSubprocessShell("exit 42", o).waitFor());
             assertEquals(1, exec(o, "false").waitFor());
-            AsyncProcess p = exec(o, "true");
-            assertNull(p.returncode() == null ? null : p.returncode() == 0 ? null : p.returncode());
+            AsyncProcess p = Subprocess.createSubprocessExec("true"); // inherits stdin, stdout and stderr
+            assertNull(p.stdin());
+            assertNull(p.stdout());
             assertEquals(0, p.waitFor());
             assertEquals(0, p.waitFor(), "again, at once");
+            assertEquals(new CommunicateResult(null, null), p.communicate());
             return null;
         });
     }
