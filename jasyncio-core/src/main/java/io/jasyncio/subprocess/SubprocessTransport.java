@@ -11,7 +11,11 @@ import io.jasyncio.net.BaseTransport;
  * closed.
  */
 public interface SubprocessTransport extends BaseTransport {
-    /** The child's process id. */
+    /**
+     * The child's process id.
+     *
+     * @return the pid
+     */
     long getPid();
 
     /**
@@ -33,7 +37,11 @@ public interface SubprocessTransport extends BaseTransport {
      */
     BaseTransport getPipeTransport(int fd);
 
-    /** The protocol the factory made. */
+    /**
+     * The protocol the factory made.
+     *
+     * @return the protocol
+     */
     SubprocessProtocol getProtocol();
 
     /**
