@@ -230,6 +230,22 @@ class AsyncProcessTest {
     }
 
     @Test
+    void theInputOfACancelledCommunicateIsStillWrittenAndTheNextCallClosesStdin() {
+        Procs.run(() -> {
+            // The child reads nothing for a while: the first call waits in drain() when it times out.
+            AsyncProcess p = Subprocess.createSubprocessShell("sleep 0.3; cat", SubprocessOptions.PIPES);
+            byte[] input = new byte[1_000_000];
+            new Random(3).nextBytes(input);
+            assertThrows(AsyncTimeoutException.class, () -> Asyncio.timeout(0.1).run(() -> p.communicate(input)));
+            assertNull(p.returncode());
+            CommunicateResult r = p.communicate();
+            assertArrayEquals(input, r.stdout());
+            assertEquals(0, p.returncode());
+            return null;
+        });
+    }
+
+    @Test
     void twoCommunicatesAtOnceAreRefused() {
         Procs.run(() -> {
             AsyncProcess p = exec(opts().stdout(Stdio.PIPE).stdin(Stdio.DEVNULL).build(), "sleep", "30");

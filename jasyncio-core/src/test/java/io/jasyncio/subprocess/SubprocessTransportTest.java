@@ -243,6 +243,23 @@ class SubprocessTransportTest {
     }
 
     @Test
+    void closingAnOutputPipeGivesTheWriterABrokenPipe() {
+        Procs.run(() -> {
+            SubprocessOptions o = SubprocessOptions.builder().stdin(Stdio.DEVNULL).stdout(Stdio.PIPE).build();
+            Recorder r = exec(o, "yes").protocol();
+            r.keep = false;
+            while (r.outBytes == 0) {
+                Asyncio.sleep(0.005);
+            }
+            r.transport.getPipeTransport(1).close();
+            r.lost.await();
+            assertNull(r.pipeErrors[1]);
+            assertEquals(128 + 13, r.transport.getReturncode(), "SIGPIPE, which this transport did not send");
+            return null;
+        });
+    }
+
+    @Test
     void writingToAChildThatExitedIsABrokenPipeNotAHang() {
         Procs.run(() -> {
             SubprocessOptions o = SubprocessOptions.builder().stdin(Stdio.PIPE).stdout(Stdio.DEVNULL).build();

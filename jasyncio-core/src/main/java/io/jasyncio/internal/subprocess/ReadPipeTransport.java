@@ -231,8 +231,10 @@ final class ReadPipeTransport implements ReadTransport {
 
     /**
      * Stops reading and closes the pipe; the protocol hears {@code pipeConnectionLost(fd, null)}
-     * soon after. Data not yet delivered is dropped. A child that writes again gets a broken
-     * pipe (after at most the one read that was already under way).
+     * soon after. Data not yet delivered is dropped. The thread closes the stream itself: at once
+     * if it is not in a read, else when that read returns (the child writes or exits); a child
+     * that writes after that gets a broken pipe. (Closing it here, under a read about to start,
+     * could let that read use the number of a file opened meanwhile.)
      */
     @Override
     public void close() {
@@ -241,8 +243,6 @@ final class ReadPipeTransport implements ReadTransport {
         }
         closing = true;
         stopThread();
-        // Closing an input pipe never blocks (a read under way keeps the pipe until it returns).
-        PipeThreads.closeQuietly(in);
         loop.callSoon(() -> lose(null));
     }
 
