@@ -11,7 +11,6 @@ import io.jasyncio.subprocess.SubprocessOptions;
 import io.jasyncio.subprocess.SubprocessProtocol;
 import io.jasyncio.subprocess.SubprocessTransport;
 
-import java.io.File;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -118,7 +117,7 @@ public final class ProcessTransport implements SubprocessTransport {
         ProcessBuilder pb = new ProcessBuilder(command);
         pb.redirectInput(switch (o.stdin().kind()) {
             case PIPE -> ProcessBuilder.Redirect.PIPE;
-            case DEVNULL -> ProcessBuilder.Redirect.from(new File("/dev/null"));
+            case DEVNULL -> ProcessBuilder.Redirect.from(ProcessBuilder.Redirect.DISCARD.file());
             case INHERIT -> ProcessBuilder.Redirect.INHERIT;
             case FILE -> ProcessBuilder.Redirect.from(o.stdin().file().toFile());
             case STDOUT -> throw new IllegalArgumentException("Stdio.STDOUT is only for stderr");

@@ -76,7 +76,7 @@ final class Signals {
         ProcessBuilder pb = signal.chars().allMatch(Character::isDigit)
                 ? new ProcessBuilder("kill", "-" + signal, Long.toString(pid))
                 : new ProcessBuilder("kill", "-s", signal, Long.toString(pid));
-        pb.redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        pb.redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(ProcessBuilder.Redirect.DISCARD.file()));
         try {
             Process p = pb.start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
