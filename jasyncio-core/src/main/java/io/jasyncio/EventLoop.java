@@ -108,6 +108,16 @@ public final class EventLoop implements AutoCloseable {
                 loop.checkThread("track external work");
                 loop.externalPending--;
             }
+
+            @Override
+            public <T> T service(EventLoop loop, Class<T> key, java.util.function.Supplier<T> init) {
+                return key.cast(loop.services.computeIfAbsent(key, k -> init.get()));
+            }
+
+            @Override
+            public void onClose(EventLoop loop, Runnable hook) {
+                loop.closeHooks.add(hook);
+            }
         });
     }
 
@@ -968,6 +978,13 @@ public final class EventLoop implements AutoCloseable {
                 callExceptionHandler(b.build());
             }
         }
+        for (Runnable hook : closeHooks) {
+            try {
+                hook.run();
+            } catch (RuntimeException e) {
+                callExceptionHandler(ExceptionContext.builder("a close hook failed").exception(e).build());
+            }
+        }
         ready.clear();
         timers.clear();
         inbox.clear();
@@ -1590,6 +1607,10 @@ public final class EventLoop implements AutoCloseable {
             this.channel = channel;
         }
     }
+
+    /** Per-loop services of the implementation packages (see LoopAccess). */
+    private final java.util.Map<Class<?>, Object> services = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.List<Runnable> closeHooks = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** Channels with a reader or writer callback. */
     private int ioWatched;

@@ -25,6 +25,27 @@ public final class LoopAccess {
          * @param loop the loop
          */
         void externalEnd(EventLoop loop);
+
+        /**
+         * The loop's instance of a per-loop service, made by {@code init} on first use (loop
+         * thread only).
+         *
+         * @param loop the loop
+         * @param key the service's class, its key
+         * @param init makes it
+         * @param <T> its type
+         * @return the instance
+         */
+        <T> T service(EventLoop loop, Class<T> key, java.util.function.Supplier<T> init);
+
+        /**
+         * Runs {@code hook} when the loop closes, before its selector closes (to report and release
+         * what is still open).
+         *
+         * @param loop the loop
+         * @param hook what to run, on the closing thread
+         */
+        void onClose(EventLoop loop, Runnable hook);
     }
 
     private static volatile Ops ops;

@@ -10,6 +10,13 @@ import javax.net.ssl.SSLContext;
 public final class Tls {
     private Tls() {}
 
+    /** The TLS protocol layer that sits on a raw transport; see the design note. */
+    public static io.jasyncio.net.StreamProtocol layer(EventLoop loop, StreamProtocol app, SSLContext ctx,
+            boolean serverSide, String serverHostname, double handshakeTimeout, double shutdownTimeout,
+            io.jasyncio.AsyncFuture<Transport> waiter) {
+        throw new UnsupportedOperationException("TLS lands with issue 5");
+    }
+
     public static Transport startTls(EventLoop loop, Transport transport, StreamProtocol protocol, SSLContext context,
             boolean serverSide, String serverHostname, double handshakeTimeout, double shutdownTimeout)
             throws IOException {

@@ -1,0 +1,501 @@
+package io.jasyncio.internal.net;
+
+import io.jasyncio.AsyncFuture;
+import io.jasyncio.EventLoop;
+import io.jasyncio.ExceptionContext;
+import io.jasyncio.net.BufferedProtocol;
+import io.jasyncio.net.ExtraInfo;
+import io.jasyncio.net.Protocol;
+import io.jasyncio.net.StreamProtocol;
+import io.jasyncio.net.Transport;
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayDeque;
+import java.util.Objects;
+
+/**
+ * A transport over a connected, non-blocking {@link SocketChannel} (TCP or Unix): asyncio's
+ * {@code _SelectorSocketTransport}. Reads go through the loop's shared buffer into a fresh array
+ * for a {@link Protocol}, or straight into a {@link BufferedProtocol}'s buffer. A write is tried
+ * at once; what the kernel does not take is copied into the write buffer, and sent as the socket
+ * becomes writable.
+ */
+final class SocketTransport implements Transport, NetState.Resource {
+    private static final System.Logger LOG = System.getLogger("io.jasyncio.net");
+    private final EventLoop loop;
+    private final NetState net;
+    private final SocketChannel channel;
+    private final ServerImpl server;
+    private final Throwable site;
+    private StreamProtocol protocol;
+    private BufferedProtocol buffered;
+
+    private final ArrayDeque<ByteBuffer> pending = new ArrayDeque<>();
+    private int pendingBytes;
+    private int high = DEFAULT_HIGH_WATER;
+    private int low = DEFAULT_HIGH_WATER / 4;
+    private boolean protocolPaused;
+    private boolean writing;
+
+    private boolean closing;
+    private boolean lost;
+    private boolean eof;
+    private boolean paused;
+    private boolean reading;
+    private boolean started;
+    private final Runnable onReadable = this::readReady;
+    private final Runnable onWritable = this::writeReady;
+
+    SocketTransport(EventLoop loop, SocketChannel channel, StreamProtocol protocol, ServerImpl server) {
+        this.loop = loop;
+        this.net = NetState.of(loop);
+        this.channel = channel;
+        this.server = server;
+        this.site = NetState.siteIfDebug(loop, "transport created");
+        setProtocol(protocol);
+        net.add(this);
+        if (server != null) {
+            server.attach(this);
+        }
+    }
+
+    /**
+     * Schedules asyncio's start sequence: {@code connectionMade}, then reading, then the waiter.
+     *
+     * @param waiter completed once the protocol knows of the connection, or null
+     */
+    void start(AsyncFuture<Void> waiter) {
+        loop.callSoon(() -> {
+            if (lost || closing) {
+                if (waiter != null && !waiter.isDone()) {
+                    waiter.setException(new java.nio.channels.ClosedChannelException());
+                }
+                return;
+            }
+            try {
+                protocol.connectionMade(this);
+            } catch (RuntimeException e) {
+                fatal(e, "connectionMade failed");
+                if (waiter != null && !waiter.isDone()) {
+                    waiter.setException(e);
+                }
+                return;
+            }
+            started = true;
+            if (!closing && !paused) {
+                startReading();
+            }
+            if (waiter != null && !waiter.isDone()) {
+                waiter.setResult(null);
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- reading
+
+    private void startReading() {
+        if (!reading && !lost) {
+            reading = true;
+            loop.addReader(channel, onReadable);
+        }
+    }
+
+    private void stopReading() {
+        if (reading) {
+            reading = false;
+            loop.removeReader(channel);
+        }
+    }
+
+    private void readReady() {
+        if (closing || lost) {
+            return;
+        }
+        try {
+            if (buffered != null) {
+                readIntoProtocol();
+            } else {
+                readArray();
+            }
+        } catch (IOException e) {
+            fatal(e, null);
+        } catch (RuntimeException e) {
+            fatal(e, "Fatal error: protocol.dataReceived() call failed.");
+        }
+    }
+
+    private void readArray() throws IOException {
+        ByteBuffer b = net.readBuffer;
+        b.clear();
+        int n = channel.read(b);
+        if (n > 0) {
+            byte[] data = new byte[n];
+            b.flip();
+            b.get(data);
+            ((Protocol) protocol).dataReceived(data);
+        } else if (n < 0) {
+            readEof();
+        }
+    }
+
+    private void readIntoProtocol() throws IOException {
+        ByteBuffer b = buffered.getBuffer(-1);
+        if (b == null || !b.hasRemaining()) {
+            throw new IllegalStateException("getBuffer() returned an empty buffer");
+        }
+        int n = channel.read(b);
+        if (n > 0) {
+            buffered.bufferUpdated(n);
+        } else if (n < 0) {
+            readEof();
+        }
+    }
+
+    private void readEof() {
+        stopReading();
+        boolean keepOpen;
+        try {
+            keepOpen = protocol.eofReceived();
+        } catch (RuntimeException e) {
+            fatal(e, "Fatal error: protocol.eofReceived() call failed.");
+            return;
+        }
+        if (!keepOpen) {
+            close();
+        }
+    }
+
+    @Override
+    public boolean isReading() {
+        return !paused && !closing;
+    }
+
+    @Override
+    public void pauseReading() {
+        if (closing || paused) {
+            return;
+        }
+        paused = true;
+        stopReading();
+    }
+
+    @Override
+    public void resumeReading() {
+        if (closing || !paused) {
+            return;
+        }
+        paused = false;
+        if (started) {
+            startReading();
+        }
+    }
+
+    // ---------------------------------------------------------------- writing
+
+    @Override
+    public void write(byte[] data, int off, int len) {
+        Objects.checkFromIndexSize(off, len, data.length);
+        write(ByteBuffer.wrap(data, off, len));
+    }
+
+    @Override
+    public void write(ByteBuffer data) {
+        if (eof) {
+            throw new IllegalStateException("Cannot call write() after writeEof()");
+        }
+        if (!data.hasRemaining() || lost) {
+            // asyncio drops writes to a lost connection silently (and warns after a few); the
+            // protocol has been told through connectionLost.
+            data.position(data.limit());
+            return;
+        }
+        if (pendingBytes == 0 && !closing) {
+            try {
+                channel.write(data);
+            } catch (IOException e) {
+                fatal(e, null);
+                return;
+            }
+            if (!data.hasRemaining()) {
+                return;
+            }
+        }
+        if (closing && pendingBytes == 0) {
+            data.position(data.limit());
+            return;  // closed for writing: nothing will flush it
+        }
+        ByteBuffer copy = ByteBuffer.allocate(data.remaining());
+        copy.put(data).flip();
+        pending.addLast(copy);
+        pendingBytes += copy.remaining();
+        if (!writing) {
+            writing = true;
+            loop.addWriter(channel, onWritable);
+        }
+        maybePauseProtocol();
+    }
+
+    private void writeReady() {
+        if (lost) {
+            return;
+        }
+        try {
+            ByteBuffer[] bufs = pending.toArray(new ByteBuffer[0]);
+            long n = channel.write(bufs);
+            pendingBytes -= (int) n;
+            while (!pending.isEmpty() && !pending.peekFirst().hasRemaining()) {
+                pending.pollFirst();
+            }
+        } catch (IOException e) {
+            fatal(e, null);
+            return;
+        }
+        maybeResumeProtocol();
+        if (pendingBytes == 0) {
+            writing = false;
+            loop.removeWriter(channel);
+            if (closing) {
+                callConnectionLost(null);
+            } else if (eof) {
+                shutdownOutput();
+            }
+        }
+    }
+
+    private void maybePauseProtocol() {
+        if (!protocolPaused && pendingBytes > high) {
+            protocolPaused = true;
+            try {
+                protocol.pauseWriting();
+            } catch (RuntimeException e) {
+                report("protocol.pauseWriting() failed", e);
+            }
+        }
+    }
+
+    private void maybeResumeProtocol() {
+        if (protocolPaused && pendingBytes <= low) {
+            protocolPaused = false;
+            try {
+                protocol.resumeWriting();
+            } catch (RuntimeException e) {
+                report("protocol.resumeWriting() failed", e);
+            }
+        }
+    }
+
+    @Override
+    public void writeEof() {
+        if (closing || eof) {
+            return;
+        }
+        eof = true;
+        if (pendingBytes == 0) {
+            shutdownOutput();
+        }
+    }
+
+    private void shutdownOutput() {
+        try {
+            channel.shutdownOutput();
+        } catch (IOException e) {
+            fatal(e, null);
+        }
+    }
+
+    @Override
+    public boolean canWriteEof() {
+        return true;
+    }
+
+    @Override
+    public int getWriteBufferSize() {
+        return pendingBytes;
+    }
+
+    @Override
+    public void setWriteBufferLimits(int high, int low) {
+        if (high < 0) {
+            high = low < 0 ? DEFAULT_HIGH_WATER : 4 * low;
+        }
+        if (low < 0) {
+            low = high / 4;
+        }
+        if (low > high) {
+            throw new IllegalArgumentException("high (" + high + ") must be >= low (" + low + ")");
+        }
+        this.high = high;
+        this.low = low;
+        maybePauseProtocol();
+        maybeResumeProtocol();
+    }
+
+    @Override
+    public WriteBufferLimits getWriteBufferLimits() {
+        return new WriteBufferLimits(low, high);
+    }
+
+    // ---------------------------------------------------------------- closing
+
+    @Override
+    public void close() {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        stopReading();
+        if (pendingBytes == 0) {
+            loop.callSoon(() -> callConnectionLost(null));
+        }
+    }
+
+    @Override
+    public boolean isClosing() {
+        return closing;
+    }
+
+    @Override
+    public void abort() {
+        forceClose(null, true);
+    }
+
+    /** An I/O error or a failing protocol callback: close at once and tell the protocol. */
+    private void fatal(Exception e, String message) {
+        if (e instanceof IOException && message == null) {
+            // A reset, a broken pipe: the peer's doing, not a bug. asyncio logs these at debug
+            // level only; the protocol learns of them through connectionLost.
+            LOG.log(System.Logger.Level.DEBUG, () -> this + ": " + e);
+        } else {
+            report(message != null ? message : "Fatal error on transport", e);
+        }
+        forceClose(e, false);
+    }
+
+    private void report(String message, Exception e) {
+        loop.callExceptionHandler(ExceptionContext.builder(message).exception(e)
+                .extra("transport", this).extra("protocol", protocol).build());
+    }
+
+    private void forceClose(Exception exc, boolean reset) {
+        if (lost) {
+            return;
+        }
+        if (!pending.isEmpty()) {
+            pending.clear();
+            pendingBytes = 0;
+        }
+        if (writing) {
+            writing = false;
+            loop.removeWriter(channel);
+        }
+        if (reset) {
+            try {
+                // SO_LINGER 0: close sends a reset, as an abort should.
+                channel.setOption(java.net.StandardSocketOptions.SO_LINGER, 0);
+            } catch (IOException | UnsupportedOperationException ignored) {
+                // a Unix socket has no linger: a plain close it is
+            }
+        }
+        closing = true;
+        stopReading();
+        loop.callSoon(() -> callConnectionLost(exc));
+    }
+
+    private void callConnectionLost(Exception exc) {
+        if (lost) {
+            return;
+        }
+        lost = true;
+        closing = true;
+        stopReading();
+        if (writing) {
+            writing = false;
+            loop.removeWriter(channel);
+        }
+        try {
+            if (started) {
+                protocol.connectionLost(exc);
+            }
+        } finally {
+            release();
+        }
+    }
+
+    private void release() {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // already failing or closed
+        }
+        net.remove(this);
+        if (server != null) {
+            server.detach(this);
+        }
+    }
+
+    @Override
+    public void forceRelease() {
+        lost = true;
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // the loop is closing
+        }
+    }
+
+    @Override
+    public Throwable creationSite() {
+        return site;
+    }
+
+    // ---------------------------------------------------------------- the rest
+
+    @Override
+    public void setProtocol(StreamProtocol p) {
+        this.protocol = Objects.requireNonNull(p, "protocol");
+        if (p instanceof BufferedProtocol b) {
+            this.buffered = b;
+        } else if (p instanceof Protocol) {
+            this.buffered = null;
+        } else {
+            throw new IllegalArgumentException("a stream protocol must implement Protocol or BufferedProtocol: " + p);
+        }
+    }
+
+    @Override
+    public StreamProtocol getProtocol() {
+        return protocol;
+    }
+
+    @Override
+    public Object getExtraInfo(String name) {
+        try {
+            return switch (name) {
+                case ExtraInfo.PEERNAME -> channel.isOpen() ? channel.getRemoteAddress() : null;
+                case ExtraInfo.SOCKNAME -> channel.isOpen() ? channel.getLocalAddress() : null;
+                case ExtraInfo.SOCKET -> channel;
+                default -> null;
+            };
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    SocketChannel channel() {
+        return channel;
+    }
+
+    @Override
+    public String toString() {
+        SocketAddress peer = null;
+        try {
+            peer = channel.isOpen() ? channel.getRemoteAddress() : null;
+        } catch (IOException ignored) {
+            // closed meanwhile
+        }
+        return "SocketTransport[" + (lost ? "closed" : closing ? "closing" : "open")
+                + (peer != null ? ", peer=" + peer : "") + "]";
+    }
+}
