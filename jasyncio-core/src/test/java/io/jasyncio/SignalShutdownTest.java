@@ -4,31 +4,21 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Real signals ({@code kill -s NAME PID}) sent to a child JVM running {@link SignalChild}: loop
  * handlers, the runner's SIGINT rule, the JVM's behaviour once a handler is gone. Each child is
- * bounded: 20 s per expected line or exit, and killed at the end of the test.
+ * bounded (see {@link ChildJvm}) and killed at the end of the test.
  */
 @Timeout(90)
 class SignalShutdownTest {
-    private static final long WAIT_SECONDS = 20;
-    private Child child;
+    private ChildJvm child;
 
     @AfterEach
     void killChild() {
@@ -37,90 +27,14 @@ class SignalShutdownTest {
         }
     }
 
-    /** A child JVM, its stdout as lines, its stderr in a file. */
-    static final class Child {
-        final Process process;
-        final LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        final List<String> seen = new ArrayList<>();
-        final Path stderr;
-        final Thread reader;
-
-        Child(List<String> jvmOptions, String... args) throws IOException {
-            List<String> cmd = new ArrayList<>();
-            cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            cmd.add("-XX:TieredStopAtLevel=1");
-            cmd.add("-XX:+UseSerialGC");
-            String scheduler = System.getProperty("jasyncio.scheduler", "auto");
-            cmd.add("-Djasyncio.scheduler=" + scheduler);
-            if (!scheduler.equals("shared")) {
-                cmd.add("--add-opens");
-                cmd.add("java.base/java.lang=ALL-UNNAMED");
-            }
-            cmd.addAll(jvmOptions);
-            cmd.add("-cp");
-            cmd.add(System.getProperty("java.class.path"));
-            cmd.add(SignalChild.class.getName());
-            cmd.addAll(List.of(args));
-            stderr = Files.createTempFile("signal-child", ".err");
-            process = new ProcessBuilder(cmd).redirectError(stderr.toFile()).start();
-            reader = Thread.ofVirtual().start(() -> {
-                try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                    for (String l; (l = r.readLine()) != null; ) {
-                        lines.add(l);
-                    }
-                } catch (IOException ignored) {
-                    // the child is gone
-                }
-            });
-        }
-
-        /** Reads lines until {@code line}; fails after the wait. */
-        void expect(String line) throws Exception {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
-            for (;;) {
-                String l = lines.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                if (l == null) {
-                    fail("no line '" + line + "' from the child; it said " + seen + ", stderr: " + stderrText());
-                }
-                seen.add(l);
-                if (l.equals(line)) {
-                    return;
-                }
-            }
-        }
-
-        void kill(String signal) throws Exception {
-            Process k = new ProcessBuilder("kill", "-s", signal, Long.toString(process.pid())).inheritIO().start();
-            assertTrue(k.waitFor(WAIT_SECONDS, TimeUnit.SECONDS) && k.exitValue() == 0, "kill -s " + signal);
-        }
-
-        /** Waits for the exit and returns the status; the rest of stdout goes to {@link #seen}. */
-        int exit() throws Exception {
-            if (!process.waitFor(WAIT_SECONDS, TimeUnit.SECONDS)) {
-                fail("the child did not exit; it said " + seen + lines + ", stderr: " + stderrText());
-            }
-            reader.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));   // the rest of the pipe, up to EOF
-            lines.drainTo(seen);
-            return process.exitValue();
-        }
-
-        String stderrText() {
-            try {
-                return Files.readString(stderr);
-            } catch (IOException e) {
-                return e.toString();
-            }
-        }
-    }
-
-    private Child start(String... args) throws IOException {
-        child = new Child(List.of(), args);
+    private ChildJvm start(String... args) throws IOException {
+        child = new ChildJvm(SignalChild.class, List.of(), args);
         return child;
     }
 
     @Test
     void loopHandlersRunOnTheLoopInTheirRegistrationContext() throws Exception {
-        Child c = start("handlers");
+        ChildJvm c = start("handlers");
         c.expect("ready");
         c.kill("HUP");
         c.expect("HUP on loop=true who=registrar");
@@ -133,7 +47,7 @@ class SignalShutdownTest {
 
     @Test
     void sigintUnwindsTheTaskGroupThenRunThrowsKeyboardInterrupt() throws Exception {
-        Child c = start("group");
+        ChildJvm c = start("group");
         c.expect("ready");
         c.kill("INT");
         c.expect("KeyboardInterruptException cause=CancelledError");
@@ -145,7 +59,7 @@ class SignalShutdownTest {
 
     @Test
     void anUncaughtKeyboardInterruptEndsMainWithStatus1() throws Exception {
-        Child c = start("group", "uncaught");
+        ChildJvm c = start("group", "uncaught");
         c.expect("ready");
         c.kill("INT");
         c.expect("KeyboardInterruptException cause=CancelledError");
@@ -155,7 +69,7 @@ class SignalShutdownTest {
 
     @Test
     void aSecondSigintWhileUnwindingExitsWith130() throws Exception {
-        Child c = start("stubborn");
+        ChildJvm c = start("stubborn");
         c.expect("ready");
         c.kill("INT");
         c.expect("unwinding");
@@ -167,8 +81,8 @@ class SignalShutdownTest {
 
     @Test
     void optedOutTheFirstSigintExitsAtOnce() throws Exception {
-        child = new Child(List.of("-Djasyncio.sigint=false"), "group");
-        Child c = child;
+        child = new ChildJvm(SignalChild.class, List.of("-Djasyncio.sigint=false"), "group");
+        ChildJvm c = child;
         c.expect("ready");
         c.kill("INT");
         assertEquals(130, c.exit(), c.seen.toString());
@@ -177,7 +91,7 @@ class SignalShutdownTest {
 
     @Test
     void aRemovedHandlerLeavesTermToTheJvm() throws Exception {
-        Child c = start("removed");
+        ChildJvm c = start("removed");
         c.expect("removed true");
         c.expect("ready");
         c.kill("TERM");
@@ -187,7 +101,7 @@ class SignalShutdownTest {
 
     @Test
     void aClosedLoopLeavesTermToTheJvm() throws Exception {
-        Child c = start("closed");
+        ChildJvm c = start("closed");
         c.expect("ready");
         c.kill("TERM");
         assertEquals(143, c.exit(), c.seen.toString());
@@ -196,7 +110,7 @@ class SignalShutdownTest {
 
     @Test
     void aLoopThatHandlesSigintItselfIsLeftAlone() throws Exception {
-        Child c = start("own-int");
+        ChildJvm c = start("own-int");
         c.expect("ready");
         c.kill("INT");
         c.expect("my INT");
@@ -206,7 +120,7 @@ class SignalShutdownTest {
 
     @Test
     void aMainTaskThatAbsorbsTheCancellationEndsNormally() throws Exception {
-        Child c = start("absorbed");
+        ChildJvm c = start("absorbed");
         c.expect("ready");
         c.kill("INT");
         c.expect("absorbed");
