@@ -32,7 +32,7 @@ public final class ChildJvm {
     private final Thread reader;
 
     public ChildJvm(Class<?> main, List<String> jvmOptions, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>();
+        List<String> cmd = new ArrayList<>(defaultSignals());
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-XX:TieredStopAtLevel=1");
         cmd.add("-XX:+UseSerialGC");
@@ -59,6 +59,45 @@ public final class ChildJvm {
                 // the child is gone
             }
         });
+    }
+
+    /**
+     * A command prefix that gives the child the default handling of SIGINT, SIGTERM and SIGHUP.
+     * A process inherits ignored signals: run from a non-interactive shell's background job, this
+     * JVM ignores SIGINT, and so would the child (and the JVM would keep it ignored). GNU
+     * {@code env --default-signal} undoes that; without it, the tests that need these signals are
+     * skipped if they are ignored here.
+     */
+    public static List<String> defaultSignals() {
+        List<String> prefix = List.of("env", "--default-signal=INT,TERM,HUP");
+        try {
+            Process p = new ProcessBuilder("env", "--default-signal=INT,TERM,HUP", "true").redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            if (p.waitFor(WAIT_SECONDS, TimeUnit.SECONDS) && p.exitValue() == 0) {
+                return prefix;
+            }
+        } catch (IOException | InterruptedException e) {
+            // no GNU env: fall through
+        }
+        org.junit.jupiter.api.Assumptions.assumeFalse(shutdownSignalsIgnored(),
+                "SIGINT, SIGTERM or SIGHUP is ignored in this process and env --default-signal is missing");
+        return List.of();
+    }
+
+    /** Whether this process ignores SIGHUP, SIGINT or SIGTERM (Linux: /proc/self/status). */
+    static boolean shutdownSignalsIgnored() {
+        try {
+            for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (l.startsWith("SigIgn:")) {
+                    long mask = Long.parseUnsignedLong(l.substring(7).trim(), 16);
+                    long wanted = (1L << (1 - 1)) | (1L << (2 - 1)) | (1L << (15 - 1));   // HUP, INT, TERM
+                    return (mask & wanted) != 0;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux: assume not ignored
+        }
+        return false;
     }
 
     /**
