@@ -25,6 +25,7 @@ public final class SignalChild {
             case "closed" -> closed();
             case "own-int" -> ownInt();
             case "absorbed" -> absorbed();
+            case "xrs" -> xrs();
             default -> throw new IllegalArgumentException(args[0]);
         }
         say("exit 0");
@@ -128,6 +129,20 @@ public final class SignalChild {
             stop.await();
             loop.removeSignalHandler("INT");
             return "returned";
+        });
+        say(r);
+    }
+
+    /** Under -Xrs the JVM leaves INT, TERM, HUP to native code: adding is refused, the runner stays out. */
+    private static void xrs() {
+        String r = Asyncio.run(() -> {
+            String claims = "runner claims " + Signals.runnerClaims();
+            try {
+                Asyncio.getRunningLoop().addSignalHandler("TERM", () -> { });
+                return "added; " + claims;
+            } catch (IllegalArgumentException e) {
+                return claims + "; refused: " + e.getMessage();
+            }
         });
         say(r);
     }

@@ -126,4 +126,13 @@ class SignalShutdownTest {
         c.expect("absorbed");
         assertEquals(0, c.exit(), c.seen.toString());
     }
+
+    @Test
+    void underXrsTheShutdownSignalsAreRefusedAndTheRunnerStaysOut() throws Exception {
+        child = new ChildJvm(SignalChild.class, List.of("-Xrs"), "xrs");
+        ChildJvm c = child;
+        String refused = c.expect("runner claims 0; refused: *");
+        assertTrue(refused.contains("SIGTERM cannot be handled") && refused.contains("-Xrs"), refused);
+        assertEquals(0, c.exit(), c.seen.toString());
+    }
 }
