@@ -41,10 +41,16 @@ public final class Asyncio {
      * awaited, unfinished {@link AsyncGenerator}s are closed, the default executor is shut down, and
      * the loop is closed.
      *
+     * <p>On the JVM's main thread, the first SIGINT (Ctrl-C) cancels {@code main} so that it
+     * unwinds, and {@code run} then throws {@link KeyboardInterruptException}; a second SIGINT
+     * exits at once (see {@link Runner}, <em>Ctrl-C</em>; {@code -Djasyncio.sigint=false} turns
+     * this off).
+     *
      * @param <T> the result type
      * @param main the program's top-level body
      * @return its result
      * @throws IllegalStateException if called from a running loop
+     * @throws KeyboardInterruptException if a SIGINT cancelled {@code main} and it ended cancelled
      * @throws Throwable what {@code main} throws, unchanged
      */
     public static <T> T run(Callable<? extends T> main) {

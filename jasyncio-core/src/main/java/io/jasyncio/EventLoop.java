@@ -349,6 +349,63 @@ public final class EventLoop implements AutoCloseable {
         return h;
     }
 
+    // ------------------------------------------------------------------ signals (Unix)
+
+    /**
+     * Runs {@code callback} on this loop each time the process receives {@code signal}. Mirrors
+     * {@code add_signal_handler}: the callback is scheduled as by {@link #callSoonThreadsafe}, in a
+     * copy of the context of the code that added it, so it may touch the loop and its tasks (a
+     * typical one cancels the main task, or sets an event a shutdown sequence waits on).
+     *
+     * <p>Signals are named as the JDK names them, with or without {@code SIG}, in any case:
+     * {@code "INT"}, {@code "SIGTERM"}, {@code "hup"}, {@code "USR1"}, {@code "WINCH"}... A loop
+     * that already handles the signal replaces its callback. While a loop handles SIGINT, the
+     * {@link Runner} leaves Ctrl-C to it.
+     *
+     * <p>Where jasyncio differs from asyncio: a signal belongs to one loop at a time; a second loop
+     * that asks for it gets {@link IllegalStateException} (in asyncio the last loop wins and the
+     * first silently stops hearing it). Handle it on one loop and pass it on with
+     * {@code callSoonThreadsafe}. If the process started with SIGINT, SIGTERM or SIGHUP ignored
+     * ({@code nohup}, a shell's background job), the JVM keeps it ignored and the callback never
+     * runs (a warning is logged).
+     *
+     * <p>Call it on the loop, or from the thread that prepares the loop before it runs. Closing
+     * the loop removes its handlers.
+     *
+     * @param signal the signal's name
+     * @param callback what to run on the loop when it arrives
+     * @throws IllegalArgumentException if the JDK knows no such signal, or the JVM keeps it:
+     *     SIGKILL, SIGSTOP, SIGSEGV, SIGFPE, SIGILL; SIGQUIT (the JVM's thread dump); SIGINT, SIGTERM,
+     *     SIGHUP under {@code -Xrs}; SIGBUS, SIGUSR2, SIGPIPE, SIGXFSZ (native handlers of the JVM)
+     * @throws IllegalStateException if another loop handles the signal, if this loop is closed, or
+     *     if called from a thread other than the loop's while it runs
+     * @see #removeSignalHandler
+     */
+    public void addSignalHandler(String signal, Runnable callback) {
+        Objects.requireNonNull(signal, "signal");
+        Objects.requireNonNull(callback, "callback");
+        checkThread("add a signal handler");
+        checkOpen();
+        Signals.add(this, signal, callback, Context.copyCurrent());
+    }
+
+    /**
+     * Stops handling {@code signal} on this loop and gives it back to the handler it had before:
+     * the JVM's for SIGINT, SIGTERM and SIGHUP (run the shutdown hooks, exit with 128 + the
+     * signal's number), the operating system's default for most others, or a handler other Java
+     * code had installed (the launcher's task dump on SIGUSR1). Mirrors
+     * {@code remove_signal_handler}.
+     *
+     * @param signal the signal's name, as for {@link #addSignalHandler}
+     * @return {@code true} if this loop handled the signal, {@code false} otherwise
+     * @throws IllegalStateException if called from a thread other than the loop's while it runs
+     */
+    public boolean removeSignalHandler(String signal) {
+        Objects.requireNonNull(signal, "signal");
+        checkThread("remove a signal handler");
+        return Signals.remove(this, signal);
+    }
+
     /**
      * Schedules a callback to run after {@code delay} seconds. Mirrors {@code call_later}.
      *
@@ -943,6 +1000,7 @@ public final class EventLoop implements AutoCloseable {
         if (virtualClock != null) {
             virtualClock.detach(this);
         }
+        Signals.loopClosed(this);
         OPEN.remove(this);
     }
 

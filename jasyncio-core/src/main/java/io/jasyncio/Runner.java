@@ -21,11 +21,32 @@ import java.util.function.Supplier;
  * <p>{@link #close()} cancels the tasks still pending and waits for them, reports those that ended
  * with an exception to the loop's exception handler, shuts down the default executor, and closes
  * the loop. Not thread-safe: use a runner from one thread.
+ *
+ * <h2>Ctrl-C</h2>
+ * As in asyncio 3.11, while {@link #run} runs a main task on the JVM's main thread, the first
+ * SIGINT cancels that task (with the message {@code "interrupted by SIGINT"}) instead of ending the
+ * JVM at once: task groups cancel their children, {@code finally} blocks and
+ * {@link AsyncExitStack}s run, and if the task then ends cancelled, {@code run} throws
+ * {@link KeyboardInterruptException} (catch it and {@code System.exit(e.exitStatus())} to exit with
+ * 130, as CPython does). A second SIGINT while the task unwinds gets the JVM's default behaviour:
+ * the shutdown hooks run and the JVM exits with status 130. When {@code run} returns, SIGINT is
+ * given back to the handler it had before.
+ *
+ * <p>The runner leaves SIGINT alone when a loop handles it ({@link EventLoop#addSignalHandler}:
+ * such a handler also takes SIGINT over from a running runner), when the process ignores it (a
+ * shell's background job), when the JVM keeps it ({@code -Xrs}), when
+ * {@code -Djasyncio.sigint=false} is set, or when {@link #cancelOnSigint cancelOnSigint(false)}
+ * says so. On another thread than the main one (CPython's rule, so that a library running a loop
+ * in a worker thread does not change what Ctrl-C does to the application) it claims SIGINT only
+ * after {@code cancelOnSigint(true)}; several runners that claim it are all cancelled by the first
+ * SIGINT.
  */
 public final class Runner implements AutoCloseable {
     private final Supplier<EventLoop> loopFactory;
     private EventLoop loop;
     private boolean closed;
+    /** Whether run() claims SIGINT: null for the default (the main thread, unless jasyncio.sigint=false). */
+    private Boolean cancelOnSigint;
 
     /** A runner whose loop has the default settings. */
     public Runner() {
@@ -74,6 +95,7 @@ public final class Runner implements AutoCloseable {
      * @param main the body
      * @return its result
      * @throws IllegalStateException if called from a running loop or after {@link #close()}
+     * @throws KeyboardInterruptException if a SIGINT cancelled {@code main} and it ended cancelled
      * @throws Throwable what {@code main} throws, unchanged
      */
     public <T> T run(Callable<? extends T> main) {
@@ -82,7 +104,44 @@ public final class Runner implements AutoCloseable {
             throw new IllegalStateException("Runner.run() cannot be called from a running event loop");
         }
         EventLoop l = getLoop();
-        return l.runUntilComplete(l.createTask(main));
+        Task<T> task = l.createTask(main);
+        Signals.RunnerHook sigint = claimsSigint() ? Signals.runnerStarted(l, task) : null;
+        try {
+            return l.runUntilComplete(task);
+        } catch (CancelledError e) {
+            // As CPython's Runner: only a cancellation the signal asked for, and that the task did
+            // not absorb, becomes the interrupt.
+            if (sigint != null && sigint.interrupted() && task.isCancelled() && task.uncancel() == 0) {
+                throw new KeyboardInterruptException(e);
+            }
+            throw e;
+        } finally {
+            if (sigint != null) {
+                Signals.runnerFinished(sigint);
+            }
+        }
+    }
+
+    /**
+     * Says whether {@link #run} lets the first SIGINT cancel the main task (see <em>Ctrl-C</em>
+     * above). By default it does on the JVM's main thread unless {@code -Djasyncio.sigint=false}
+     * is set; {@code true} claims SIGINT on any thread, {@code false} never.
+     *
+     * @param on whether to cancel the main task on SIGINT
+     * @return this runner
+     */
+    public Runner cancelOnSigint(boolean on) {
+        this.cancelOnSigint = on;
+        return this;
+    }
+
+    private boolean claimsSigint() {
+        if (cancelOnSigint != null) {
+            return cancelOnSigint;
+        }
+        Thread me = Thread.currentThread();
+        return !me.isVirtual() && "main".equals(me.getName())
+                && !"false".equalsIgnoreCase(System.getProperty("jasyncio.sigint", "true").trim());
     }
 
     /**

@@ -1,0 +1,164 @@
+package io.jasyncio;
+
+import io.jasyncio.sync.Event;
+
+/**
+ * The program {@link SignalShutdownTest} runs in a child JVM and sends real signals to. It prints
+ * what happens, one line at a time; "ready" means its handlers are in place.
+ */
+public final class SignalChild {
+    private SignalChild() {
+    }
+
+    static void say(String line) {
+        System.out.println(line);
+        System.out.flush();
+    }
+
+    public static void main(String[] args) throws Exception {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> say("shutdown hook")));
+        switch (args[0]) {
+            case "handlers" -> handlers();
+            case "group" -> group(args.length > 1 && args[1].equals("uncaught"));
+            case "stubborn" -> stubborn();
+            case "removed" -> removed();
+            case "closed" -> closed();
+            case "own-int" -> ownInt();
+            case "absorbed" -> absorbed();
+            case "xrs" -> xrs();
+            default -> throw new IllegalArgumentException(args[0]);
+        }
+        say("exit 0");
+    }
+
+    /** HUP and TERM handlers on the loop: HUP is reported, TERM ends main. */
+    private static void handlers() {
+        ContextVar<String> who = new ContextVar<>("who", "none");
+        Asyncio.run(() -> {
+            EventLoop loop = Asyncio.getRunningLoop();
+            Event term = new Event();
+            who.set("registrar");
+            loop.addSignalHandler("HUP", () -> say("HUP on loop=" + loop.isOnLoop() + " who=" + who.get()));
+            loop.addSignalHandler("SIGTERM", () -> {
+                say("TERM");
+                term.set();
+            });
+            who.set("changed later");
+            say("ready");
+            term.await();
+            say("removed " + loop.removeSignalHandler("HUP") + " " + loop.removeSignalHandler("TERM"));
+        });
+    }
+
+    /** A task group whose children sleep in try/finally; SIGINT must unwind them all. */
+    private static void group(boolean uncaught) {
+        try {
+            Asyncio.run(() -> {
+                try {
+                    TaskGroup.run(g -> {
+                        for (int i = 0; i < 2; i++) {
+                            int n = i;
+                            g.createTask("child-" + n, () -> {
+                                try {
+                                    Asyncio.sleep(3600);
+                                } finally {
+                                    say("finally child-" + n);
+                                }
+                            });
+                        }
+                        Asyncio.sleep(0);
+                        say("ready");
+                    });
+                } finally {
+                    say("finally main");
+                }
+            });
+        } catch (KeyboardInterruptException e) {
+            say("KeyboardInterruptException cause=" + e.getCause().getClass().getSimpleName());
+            if (!uncaught) {
+                System.exit(e.exitStatus());
+            }
+            throw e;
+        }
+    }
+
+    /** The main task's finally block takes its time: a second SIGINT gets the JVM's default. */
+    private static void stubborn() {
+        Asyncio.run(() -> {
+            try {
+                say("ready");
+                Asyncio.sleep(3600);
+            } finally {
+                say("unwinding");
+                Asyncio.sleep(3600);
+                say("never");
+            }
+        });
+    }
+
+    /** A TERM handler added and removed: TERM then ends the JVM as usual. */
+    private static void removed() {
+        Asyncio.run(() -> {
+            EventLoop loop = Asyncio.getRunningLoop();
+            loop.addSignalHandler("TERM", () -> say("TERM handled"));
+            say("removed " + loop.removeSignalHandler("TERM"));
+            say("ready");
+            Asyncio.sleep(3600);
+        });
+    }
+
+    /** A loop with a TERM handler is closed: TERM then ends the JVM as usual. */
+    private static void closed() throws InterruptedException {
+        EventLoop loop = EventLoop.newEventLoop();
+        loop.addSignalHandler("TERM", () -> say("TERM handled"));
+        loop.close();
+        say("ready");
+        Thread.sleep(3_600_000);
+    }
+
+    /** Main handles SIGINT itself: the runner leaves it alone, and run returns normally. */
+    private static void ownInt() {
+        String r = Asyncio.run(() -> {
+            EventLoop loop = Asyncio.getRunningLoop();
+            Event stop = new Event();
+            loop.addSignalHandler("INT", () -> {
+                say("my INT");
+                stop.set();
+            });
+            say("ready");
+            stop.await();
+            loop.removeSignalHandler("INT");
+            return "returned";
+        });
+        say(r);
+    }
+
+    /** Under -Xrs the JVM leaves INT, TERM, HUP to native code: adding is refused, the runner stays out. */
+    private static void xrs() {
+        String r = Asyncio.run(() -> {
+            String claims = "runner claims " + Signals.runnerClaims();
+            try {
+                Asyncio.getRunningLoop().addSignalHandler("TERM", () -> { });
+                return "added; " + claims;
+            } catch (IllegalArgumentException e) {
+                return claims + "; refused: " + e.getMessage();
+            }
+        });
+        say(r);
+    }
+
+    /** Main absorbs the cancellation and returns a value: run returns it, no interrupt. */
+    private static void absorbed() {
+        String r = Asyncio.run(() -> {
+            try {
+                say("ready");
+                Asyncio.sleep(3600);
+                return "slept";
+            } catch (CancelledError e) {
+                Asyncio.currentTask().uncancel();
+                return "absorbed";
+            }
+        });
+        say(r);
+    }
+}
