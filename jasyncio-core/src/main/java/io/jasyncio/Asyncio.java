@@ -712,6 +712,127 @@ public final class Asyncio {
         toThread(EventLoop.asCallable(fn));
     }
 
+    // ------------------------------------------------------------------ streams and subprocesses
+
+    /**
+     * Connects over TCP and returns a stream reader and writer. Mirrors {@code open_connection};
+     * see {@link io.jasyncio.streams.Streams#openConnection(String, int)}.
+     *
+     * <p>A cancellation point: if cancelled, nothing stays open.
+     *
+     * @param host a host name or literal address
+     * @param port the port
+     * @return the reader and writer
+     * @throws java.io.IOException if the connect fails
+     */
+    public static io.jasyncio.streams.StreamConnection openConnection(String host, int port) throws java.io.IOException {
+        return io.jasyncio.streams.Streams.openConnection(host, port);
+    }
+
+    /**
+     * Connects with options (TLS, time limit) and a reader limit; see
+     * {@link io.jasyncio.streams.Streams#openConnection(String, int, io.jasyncio.net.ConnectOptions, int)}.
+     *
+     * <p>A cancellation point: if cancelled, nothing stays open.
+     *
+     * @param host a host name or literal address
+     * @param port the port
+     * @param options how to connect
+     * @param limit the reader's buffer limit
+     * @return the reader and writer
+     * @throws java.io.IOException if the connect fails
+     */
+    public static io.jasyncio.streams.StreamConnection openConnection(String host, int port,
+            io.jasyncio.net.ConnectOptions options, int limit) throws java.io.IOException {
+        return io.jasyncio.streams.Streams.openConnection(host, port, options, limit);
+    }
+
+    /**
+     * Listens on {@code host:port}; each connection runs {@code handler} as a task of its own.
+     * Mirrors {@code start_server}; see
+     * {@link io.jasyncio.streams.Streams#startServer(io.jasyncio.streams.ClientConnectedHandler, String, int)}.
+     *
+     * @param handler what each connection runs
+     * @param host where to listen, or null for everywhere
+     * @param port the port, 0 for any free one
+     * @return the server, listening
+     * @throws java.io.IOException if the bind fails
+     */
+    public static io.jasyncio.net.Server startServer(io.jasyncio.streams.ClientConnectedHandler handler, String host,
+            int port) throws java.io.IOException {
+        return io.jasyncio.streams.Streams.startServer(handler, host, port);
+    }
+
+    /**
+     * Listens with options (backlog, reuse-port, TLS) and a reader limit per connection.
+     *
+     * @param handler what each connection runs
+     * @param host where to listen, or null for everywhere
+     * @param port the port, 0 for any free one
+     * @param options how to listen
+     * @param limit each reader's buffer limit
+     * @return the server, listening
+     * @throws java.io.IOException if the bind fails
+     */
+    public static io.jasyncio.net.Server startServer(io.jasyncio.streams.ClientConnectedHandler handler, String host,
+            int port, io.jasyncio.net.ServerOptions options, int limit) throws java.io.IOException {
+        return io.jasyncio.streams.Streams.startServer(handler, host, port, options, limit);
+    }
+
+    /**
+     * Connects to a Unix domain socket. Mirrors {@code open_unix_connection}.
+     *
+     * <p>A cancellation point: if cancelled, nothing stays open.
+     *
+     * @param path the socket's path
+     * @return the reader and writer
+     * @throws java.io.IOException if the connect fails
+     */
+    public static io.jasyncio.streams.StreamConnection openUnixConnection(java.nio.file.Path path)
+            throws java.io.IOException {
+        return io.jasyncio.streams.Streams.openUnixConnection(path);
+    }
+
+    /**
+     * Listens on a Unix domain socket. Mirrors {@code start_unix_server}.
+     *
+     * @param handler what each connection runs
+     * @param path the socket's path
+     * @return the server, listening
+     * @throws java.io.IOException if the bind fails
+     */
+    public static io.jasyncio.net.Server startUnixServer(io.jasyncio.streams.ClientConnectedHandler handler,
+            java.nio.file.Path path) throws java.io.IOException {
+        return io.jasyncio.streams.Streams.startUnixServer(handler, path);
+    }
+
+    /**
+     * Starts a program. Mirrors {@code create_subprocess_exec}; see
+     * {@link io.jasyncio.subprocess.Subprocess#createSubprocessExec(List, io.jasyncio.subprocess.SubprocessOptions)}.
+     *
+     * @param args the program and its arguments
+     * @param options pipes, directory, environment
+     * @return the running process
+     * @throws java.io.IOException if it cannot be started
+     */
+    public static io.jasyncio.subprocess.AsyncProcess createSubprocessExec(List<String> args,
+            io.jasyncio.subprocess.SubprocessOptions options) throws java.io.IOException {
+        return io.jasyncio.subprocess.Subprocess.createSubprocessExec(args, options);
+    }
+
+    /**
+     * Runs a shell command line ({@code /bin/sh -c}). Mirrors {@code create_subprocess_shell}.
+     *
+     * @param command the command line
+     * @param options pipes, directory, environment
+     * @return the running process
+     * @throws java.io.IOException if it cannot be started
+     */
+    public static io.jasyncio.subprocess.AsyncProcess createSubprocessShell(String command,
+            io.jasyncio.subprocess.SubprocessOptions options) throws java.io.IOException {
+        return io.jasyncio.subprocess.Subprocess.createSubprocessShell(command, options);
+    }
+
     /**
      * Schedules {@code body} as a task of {@code loop} from any other thread. Mirrors
      * {@code run_coroutine_threadsafe}. The returned future completes when the task does;

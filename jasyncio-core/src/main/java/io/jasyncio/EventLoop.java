@@ -2223,16 +2223,78 @@ public final class EventLoop implements AutoCloseable {
      * @param protocol the protocol to receive the plaintext
      * @param context the TLS context
      * @param serverSide true to act as the TLS server
-     * @param serverHostname the name to verify and send as SNI (client side); null for none
+     * <p>As in asyncio, the protocol gets no second {@code connectionMade} (it had one for the
+     * plain connection), and plaintext is delivered only after this returns.
+     *
+     * @param serverHostname client side: the name to verify and send as SNI; {@code ""} for
+     *     neither; must not be null on the client side
      * @param handshakeTimeout seconds the handshake may take
      * @return the new TLS transport
-     * @throws IOException if the handshake fails ({@link javax.net.ssl.SSLException})
+     * @throws IOException if the handshake fails ({@link javax.net.ssl.SSLHandshakeException}
+     *     naming why), or {@link java.net.SocketTimeoutException} if it timed out
+     * @throws IllegalArgumentException if {@code serverHostname} is null on the client side
      */
     public Transport startTls(Transport transport, StreamProtocol protocol, SSLContext context, boolean serverSide,
             String serverHostname, double handshakeTimeout) throws IOException {
+        return startTls(transport, protocol, context, serverSide, serverHostname, handshakeTimeout, 30.0);
+    }
+
+    /**
+     * {@link #startTls(Transport, StreamProtocol, SSLContext, boolean, String, double)} with the
+     * time the TLS close may take before the connection is aborted (asyncio's
+     * {@code ssl_shutdown_timeout}, 30 s by default).
+     *
+     * @param transport an open transport
+     * @param protocol the protocol to receive the plaintext
+     * @param context the TLS context
+     * @param serverSide true to act as the TLS server
+     * @param serverHostname client side: the name to verify and send as SNI; {@code ""} for neither
+     * @param handshakeTimeout seconds the handshake may take
+     * @param shutdownTimeout seconds the close may take
+     * @return the new TLS transport
+     * @throws IOException if the handshake fails
+     */
+    public Transport startTls(Transport transport, StreamProtocol protocol, SSLContext context, boolean serverSide,
+            String serverHostname, double handshakeTimeout, double shutdownTimeout) throws IOException {
         requireCurrentTask("startTls");
         return io.jasyncio.internal.net.Tls.startTls(this, transport, protocol, context, serverSide,
-                serverHostname, handshakeTimeout, 30.0);
+                serverHostname, handshakeTimeout, shutdownTimeout);
+    }
+
+    /**
+     * Starts a program and connects its pipes to a protocol. Mirrors {@code subprocess_exec}; see
+     * {@link io.jasyncio.subprocess.Subprocess#subprocessExec}.
+     *
+     * @param protocolFactory makes the protocol
+     * @param args the program and its arguments
+     * @param options pipes, directory, environment
+     * @param <P> the protocol's type
+     * @return the transport and the protocol
+     * @throws IOException if the program cannot be started
+     */
+    public <P extends io.jasyncio.subprocess.SubprocessProtocol> io.jasyncio.subprocess.SubprocessEndpoint<P> subprocessExec(
+            Supplier<? extends P> protocolFactory, List<String> args, io.jasyncio.subprocess.SubprocessOptions options)
+            throws IOException {
+        requireCurrentTask("subprocessExec");
+        return io.jasyncio.subprocess.Subprocess.subprocessExec(this, protocolFactory, args, options);
+    }
+
+    /**
+     * Runs {@code /bin/sh -c command} and connects its pipes to a protocol. Mirrors
+     * {@code subprocess_shell}; see {@link io.jasyncio.subprocess.Subprocess#subprocessShell}.
+     *
+     * @param protocolFactory makes the protocol
+     * @param command the shell command line
+     * @param options pipes, directory, environment
+     * @param <P> the protocol's type
+     * @return the transport and the protocol
+     * @throws IOException if the program cannot be started
+     */
+    public <P extends io.jasyncio.subprocess.SubprocessProtocol> io.jasyncio.subprocess.SubprocessEndpoint<P> subprocessShell(
+            Supplier<? extends P> protocolFactory, String command, io.jasyncio.subprocess.SubprocessOptions options)
+            throws IOException {
+        requireCurrentTask("subprocessShell");
+        return io.jasyncio.subprocess.Subprocess.subprocessShell(this, protocolFactory, command, options);
     }
 
     /**

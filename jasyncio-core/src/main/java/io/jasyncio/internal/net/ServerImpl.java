@@ -224,7 +224,11 @@ final class ServerImpl implements Server, NetState.Resource {
     @Override
     public void closeClients() {
         for (SocketTransport t : new ArrayList<>(clients)) {
-            t.close();
+            if (t.getProtocol() instanceof SslLayer l) {
+                l.appTransport().close();  // a TLS close: close_notify first
+            } else {
+                t.close();
+            }
         }
     }
 

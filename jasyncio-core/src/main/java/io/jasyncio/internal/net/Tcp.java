@@ -109,9 +109,9 @@ public final class Tcp {
             if (o.ssl() != null) {
                 AsyncFuture<Transport> waiter = loop.createFuture();
                 waiter.describedAs("TLS handshake");
-                SslLayerAccess layer = new SslLayerAccess(Tls.layer(loop, app, o.ssl(), false, sni,
-                        o.sslHandshakeTimeout(), o.sslShutdownTimeout(), waiter));
-                SocketTransport raw = new SocketTransport(loop, ch, layer.protocol(), null);
+                SslLayer layer = Tls.layer(loop, app, o.ssl(), false, sni, o.sslHandshakeTimeout(),
+                        o.sslShutdownTimeout(), waiter);
+                SocketTransport raw = new SocketTransport(loop, ch, layer, null);
                 raw.start(null);
                 try {
                     result = waiter.await();
@@ -140,9 +140,6 @@ public final class Tcp {
             }
         }
     }
-
-    /** Wraps whatever Tls.layer returns as the raw transport's protocol. */
-    private record SslLayerAccess(StreamProtocol protocol) {}
 
     // ------------------------------------------------------------------ connecting
 
