@@ -159,15 +159,18 @@ class AsyncProcessTest {
 
     @Test
     void terminateKillAndSendSignal() {
+        List<String> sleep = Procs.withDefaultSignals(new int[] {1, 15}, "sleep", "30"); // even if this JVM ignores HUP (nohup)
         Procs.run(() -> {
             SubprocessOptions o = opts().stdin(Stdio.DEVNULL).build();
-            AsyncProcess a = exec(o, "sleep", "30");
+            AsyncProcess a = Subprocess.createSubprocessExec(sleep, o);
+            Procs.awaitDefaultSignals(a.pid());
             a.terminate();
             assertEquals(-15, a.waitFor());
-            AsyncProcess b = exec(o, "sleep", "30");
+            AsyncProcess b = Subprocess.createSubprocessExec(sleep, o);
             b.kill();
             assertEquals(-9, b.waitFor());
-            AsyncProcess c = exec(o, "sleep", "30");
+            AsyncProcess c = Subprocess.createSubprocessExec(sleep, o);
+            Procs.awaitDefaultSignals(c.pid());
             c.sendSignal("SIGHUP");
             assertEquals(-1, c.waitFor());
             assertEquals("AsyncProcess[pid=" + c.pid() + ", returncode=-1]", c.toString());
@@ -260,8 +263,10 @@ class AsyncProcessTest {
 
     @Test
     void cancellingWaitForLeavesTheChildRunning() {
+        List<String> sleep = Procs.withDefaultSignals(new int[] {15}, "sleep", "30"); // it ends with SIGTERM
         Procs.run(() -> {
-            AsyncProcess p = exec(opts().stdin(Stdio.DEVNULL).build(), "sleep", "30");
+            AsyncProcess p = Subprocess.createSubprocessExec(sleep, opts().stdin(Stdio.DEVNULL).build());
+            Procs.awaitDefaultSignals(p.pid());
             Task<Integer> w = Asyncio.createTask(p::waitFor);
             Task<Integer> other = Asyncio.createTask(p::waitFor);
             Asyncio.sleep(0.05);

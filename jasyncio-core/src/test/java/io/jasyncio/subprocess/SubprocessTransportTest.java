@@ -24,7 +24,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SubprocessTransportTest {
 
     static SubprocessEndpoint<Recorder> exec(SubprocessOptions o, String... args) throws IOException {
-        return Subprocess.subprocessExec(EventLoop.getRunningLoop(), Recorder::new, List.of(args), o);
+        return exec(o, List.of(args));
+    }
+
+    static SubprocessEndpoint<Recorder> exec(SubprocessOptions o, List<String> args) throws IOException {
+        return Subprocess.subprocessExec(EventLoop.getRunningLoop(), Recorder::new, args, o);
     }
 
     @Test
@@ -166,24 +170,28 @@ class SubprocessTransportTest {
 
     @Test
     void terminateKillAndSignalsGiveMinusTheSignalNumber() {
+        List<String> sleep = Procs.withDefaultSignals(new int[] {2, 1, 15}, "sleep", "30"); // even if this JVM ignores INT or HUP
         Procs.run(() -> {
             SubprocessOptions o = SubprocessOptions.builder().stdin(Stdio.DEVNULL).build();
-            Recorder a = exec(o, "sleep", "30").protocol();
+            Recorder a = exec(o, sleep).protocol();
+            Procs.awaitDefaultSignals(a.transport.getPid());
             a.transport.terminate();
             a.lost.await();
             assertEquals(-15, a.transport.getReturncode());
 
-            Recorder b = exec(o, "sleep", "30").protocol();
+            Recorder b = exec(o, sleep).protocol();
             b.transport.kill();
             b.lost.await();
             assertEquals(-9, b.transport.getReturncode());
 
-            Recorder c = exec(o, "sleep", "30").protocol();
+            Recorder c = exec(o, sleep).protocol();
+            Procs.awaitDefaultSignals(c.transport.getPid());
             c.transport.sendSignal("sigint");
             c.lost.await();
             assertEquals(-2, c.transport.getReturncode());
 
-            Recorder d = exec(o, "sleep", "30").protocol();
+            Recorder d = exec(o, sleep).protocol();
+            Procs.awaitDefaultSignals(d.transport.getPid());
             d.transport.sendSignal(1);
             d.lost.await();
             assertEquals(-1, d.transport.getReturncode());
@@ -219,10 +227,11 @@ class SubprocessTransportTest {
 
     @Test
     void aSignalFromElsewhereShowsAsJavaReportsIt() {
+        List<String> shell = Procs.withDefaultSignals(new int[] {15}, "sh", "-c", "kill -TERM $$; sleep 5");
         Procs.run(() -> {
             SubprocessOptions o = SubprocessOptions.builder().stdin(Stdio.DEVNULL).build();
             // The shell kills itself: this transport sent nothing, so Java's 128 + 15 stands.
-            Recorder r = exec(o, "sh", "-c", "kill -TERM $$; sleep 5").protocol();
+            Recorder r = exec(o, shell).protocol();
             r.lost.await();
             assertEquals(143, r.transport.getReturncode());
             return null;
