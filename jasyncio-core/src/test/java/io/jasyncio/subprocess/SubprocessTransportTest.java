@@ -4,11 +4,16 @@ import io.jasyncio.Asyncio;
 import io.jasyncio.EventLoop;
 import io.jasyncio.net.ReadTransport;
 import io.jasyncio.net.WriteTransport;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -204,6 +209,42 @@ class SubprocessTransportTest {
             assertThrows(IllegalArgumentException.class, () -> a.transport.sendSignal("not a signal"));
             return null;
         });
+    }
+
+    /**
+     * Why {@link #terminateKillAndSignalsGiveMinusTheSignalNumber} once hung in a full build: that
+     * build's JVM ignored SIGINT (a background job of a script; nohup ignores SIGHUP), every child
+     * inherits an ignored signal, as under asyncio, and a {@code sleep 30} sent SIGINT slept on.
+     * The JVM never lets Java code handle SIGINT, SIGTERM or SIGHUP again once they are ignored, so
+     * this test has this JVM ignore SIGUSR1 instead, which it can restore.
+     */
+    @Test
+    void aChildInheritsTheSignalsThisJvmIgnoresAndTheTestsUndoThat() {
+        Assumptions.assumeTrue(Files.exists(Path.of("/proc/self/status")), "reads signal masks from /proc (Linux)");
+        Signal usr1 = new Signal("USR1");
+        int n = usr1.getNumber();
+        SignalHandler before = Signal.handle(usr1, SignalHandler.SIG_IGN);
+        try {
+            List<String> sleep = Procs.withDefaultSignals(new int[] {n}, "sleep", "30");
+            Procs.run(() -> {
+                SubprocessOptions o = SubprocessOptions.builder().stdin(Stdio.DEVNULL).build();
+                Recorder plain = exec(o, "sleep", "30").protocol();
+                assertTrue((Procs.ignoredSignals(plain.transport.getPid()) & Procs.bit(n)) != 0,
+                        "a child inherits the signals this JVM ignores: SIGUSR1 would not end it");
+                plain.transport.kill();
+                plain.lost.await();
+                assertEquals(-9, plain.transport.getReturncode());
+
+                Recorder r = exec(o, sleep).protocol();
+                Procs.awaitDefaultSignals(r.transport.getPid());
+                r.transport.sendSignal("USR1");
+                r.lost.await();
+                assertEquals(-n, r.transport.getReturncode());
+                return null;
+            });
+        } finally {
+            Signal.handle(usr1, before);
+        }
     }
 
     @Test
