@@ -50,7 +50,10 @@ public interface SubprocessTransport extends BaseTransport {
      * {@link ProcessHandle#destroy()} and {@link ProcessHandle#destroyForcibly()}; the others
      * through the {@code kill -s NAME PID} command, which blocks the loop for the few
      * milliseconds it takes to run (Java has no call for arbitrary signals). Does nothing once
-     * the child has exited.
+     * the child has exited. A child starts ignoring the signals this JVM ignores, as under
+     * asyncio; the JVM keeps SIGINT, SIGTERM and SIGHUP ignored if it was started so (a
+     * background job of a script ignores SIGINT, {@code nohup} SIGHUP), and such a signal then
+     * does not end the child.
      *
      * @param name the signal's name
      * @throws IllegalArgumentException if the name is not a signal name
