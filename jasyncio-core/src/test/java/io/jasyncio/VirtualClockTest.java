@@ -148,8 +148,10 @@ class VirtualClockTest {
             }
             clock.advance(5);
         });
-        helper.start();
         double t = Asyncio.run(EventLoop.builder().clock(clock), () -> {
+            // Start the helper once the sleep's timer is set: an advance before it would put the
+            // timer at 10, which nothing reaches (a 60 s hang on a loaded machine).
+            Asyncio.getRunningLoop().callSoon(helper::start);
             Asyncio.sleep(5);
             return Asyncio.getRunningLoop().time();
         });
