@@ -85,14 +85,17 @@ class EventLoopTest {
     void timerDoesNotFireEarly() {
         try (EventLoop loop = EventLoop.newEventLoop()) {
             double[] firedAt = new double[1];
-            double start = loop.time();
+            double before = loop.time();
             TimerHandle h = loop.callLater(0.05, () -> {
                 firedAt[0] = loop.time();
                 loop.stop();
             });
+            double after = loop.time();
             loop.runForever();
             assertTrue(firedAt[0] >= h.when(), "fired at " + firedAt[0] + " before " + h.when());
-            assertEquals(start + 0.05, h.when(), 0.005);
+            // 0.05 s from the call, whenever the call ran (a loaded machine can take 10 ms here).
+            assertTrue(h.when() >= before + 0.05 && h.when() <= after + 0.05,
+                    "due at " + h.when() + ", called between " + before + " and " + after);
         }
     }
 
