@@ -15,6 +15,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -244,6 +250,37 @@ class SubprocessTransportTest {
             });
         } finally {
             Signal.handle(usr1, before);
+        }
+    }
+
+    /**
+     * {@link Process#onExit()} completes on the common ForkJoinPool (one thread on a two-core
+     * machine), which any code may keep busy with blocking work; the exit must not wait for it.
+     */
+    @Test
+    void theExitIsSeenWhileTheCommonForkJoinPoolIsBusy() throws Exception {
+        int n = Math.max(1, ForkJoinPool.getCommonPoolParallelism());
+        CountDownLatch busy = new CountDownLatch(n);
+        AtomicBoolean release = new AtomicBoolean();
+        for (int i = 0; i < n; i++) {
+            CompletableFuture.runAsync(() -> {
+                busy.countDown();
+                while (!release.get()) {
+                    LockSupport.parkNanos(1_000_000); // blocks its worker: the pool adds none for it
+                }
+            });
+        }
+        try {
+            assertTrue(busy.await(10, TimeUnit.SECONDS), "every worker of the common pool is busy");
+            Procs.run(() -> {
+                SubprocessOptions o = SubprocessOptions.builder().stdin(Stdio.DEVNULL).build();
+                Recorder r = exec(o, "sh", "-c", "exit 4").protocol();
+                Asyncio.timeout(10).run(() -> r.lost.await());
+                assertEquals(4, r.transport.getReturncode());
+                return null;
+            });
+        } finally {
+            release.set(true);
         }
     }
 

@@ -2,6 +2,7 @@ package io.jasyncio.internal.subprocess;
 
 import io.jasyncio.AsyncFuture;
 import io.jasyncio.EventLoop;
+import io.jasyncio.internal.Carriers;
 import io.jasyncio.internal.LoopAccess;
 import io.jasyncio.net.BaseTransport;
 import io.jasyncio.net.ExtraInfo;
@@ -22,8 +23,8 @@ import java.util.function.Supplier;
 /**
  * A child process started with {@link ProcessBuilder}, as asyncio's
  * {@code BaseSubprocessTransport}: its pipes are {@link ReadPipeTransport}s and a
- * {@link WritePipeTransport}, each with a thread doing the blocking I/O; its exit is watched
- * through {@link Process#onExit()}. From the start until the child has exited and every pipe is
+ * {@link WritePipeTransport}, each with a thread doing the blocking I/O; its exit is watched by a
+ * virtual thread in {@link Process#waitFor()}. From the start until the child has exited and every pipe is
  * closed the loop counts it as work on another thread
  * ({@link LoopAccess.Ops#externalBegin}), so virtual time never jumps past output on its way.
  */
@@ -109,8 +110,29 @@ public final class ProcessTransport implements SubprocessTransport {
         if (t.stderr != null) {
             t.stderr.start();
         }
-        process.onExit().whenComplete((p, err) -> t.post(t::exited));
+        // Not Process.onExit(): it completes on the common ForkJoinPool (handleAsync), which has
+        // one thread on a two-core machine and which any code may keep busy, and the exit would
+        // wait for it. The JDK's reaper thread itself wakes a thread in waitFor(); a virtual one
+        // costs a few hundred bytes while it waits.
+        Carriers.sharedSchedulerBuilder().name("jasyncio-exit-" + t.pid).start(t::watchExit);
         return new SubprocessEndpoint<>(t, protocol);
+    }
+
+    /** The exit watcher's body: waits for the child, then tells the loop (if it is still open). */
+    private void watchExit() {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                process.waitFor();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true; // nobody should interrupt it; the exit is still to be told
+            }
+        }
+        post(this::exited);
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static ProcessBuilder builder(List<String> command, SubprocessOptions o) {
