@@ -234,6 +234,10 @@ public final class Broker {
         boolean slow;
         boolean dropping;
         boolean writeFailed;
+        /** True while its writer waits in drain(): its peer really is not keeping up. */
+        boolean draining;
+        /** Set when its writer takes a message, starts to drain, or it leaves: a publisher waiting on its full queue re-checks. */
+        final Event progress = new Event();
         String endReason;
         long published;
         long delivered;
@@ -553,6 +557,7 @@ public final class Broker {
                 if (ch.queue) {
                     ch.room.set();
                 }
+                c.progress.set();
                 if (c.dropping && q.isEmpty()) {
                     c.dropping = false;
                     log.accept(c + ": caught up after " + (c.dropped - c.droppedAtStreakStart) + " messages were dropped");
@@ -561,7 +566,13 @@ public final class Broker {
                 c.delivered++;
                 delivered++;
                 c.maxBuffered = Math.max(c.maxBuffered, c.writer.transport().getWriteBufferSize());
-                c.writer.drain();
+                c.draining = true;
+                c.progress.set();
+                try {
+                    c.writer.drain();
+                } finally {
+                    c.draining = false;
+                }
             }
             // The queue was shut down (the broker is shutting down) and everything in it is sent.
             c.writer.close();
@@ -601,6 +612,7 @@ public final class Broker {
             return;
         }
         c.subscribed = false;
+        c.progress.set();
         Channel ch = c.channel;
         ch.remove(c);
         if (ch.listeners.isEmpty() && channels.get(ch.name) == ch) {
@@ -656,7 +668,10 @@ public final class Broker {
         }
     }
 
-    /** Routes one published message. May wait, on a {@code /queue} channel whose listeners are all full. */
+    /**
+     * Routes one published message. May wait: on a {@code /queue} channel whose listeners are all
+     * full, and for a broadcast listener's writer to take its turn.
+     */
     private void publish(String target, byte[] payload) {
         if (target.equals(SINK)) {
             sunk++;
@@ -668,17 +683,15 @@ public final class Broker {
             return;
         }
         if (ch.queue) {
-            boolean placed = false;
+            boolean placed;
             try {
                 placed = deliverToOne(ch, payload);
-            } finally {
-                if (!placed) {
-                    if (ch.listeners.isEmpty()) {
-                        unrouted++;              // the last listener left while we waited
-                    } else {
-                        lost++;                  // cancelled while waiting (shutdown)
-                    }
-                }
+            } catch (CancelledError e) {
+                lost++;                          // cancelled while waiting for room (a shutdown)
+                throw e;
+            }
+            if (!placed) {
+                unrouted++;                      // the last listener left while we waited
             }
         } else {
             broadcast(ch, payload);
@@ -708,8 +721,21 @@ public final class Broker {
         }
     }
 
+    /**
+     * Queues the message for every listener of the channel. A full queue whose writer is not
+     * stuck in {@code drain()} only means the writer has not had its turn yet (a publisher whose
+     * frames are all buffered reads them without ever waiting): yield to it first, and apply the
+     * slow-listener policy only to a listener whose peer really does not read.
+     */
     private void broadcast(Channel ch, byte[] msg) {
         for (Conn l : List.copyOf(ch.listeners)) {
+            while (l.outbox.isFull() && !l.draining && l.subscribed) {
+                l.progress.clear();
+                l.progress.await();
+            }
+            if (!l.subscribed) {
+                continue;                        // it left while we yielded
+            }
             if (!l.outbox.isFull()) {
                 enqueue(l, msg);
                 continue;
