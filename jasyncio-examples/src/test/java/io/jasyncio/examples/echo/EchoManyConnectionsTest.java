@@ -30,9 +30,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *
  * <p>Scaled by {@code -Djasyncio.echo.connections=N}, small by default (2,000: about 2 s). The
  * issue's full run is {@code -Djasyncio.echo.connections=10000}: measured on this project's
- * machine (2 vCPUs, both JVMs on them) at 6 to 10 s for the whole test, of which 2.9 to 3.9 s
- * until all 10,000 connections were open and echoed, and 4.4 to 7.5 s until all had been told
- * and had closed (five runs). The test prints its timings to its output file.
+ * machine (2 vCPUs, both JVMs on them) at 6.1 to 9.9 s for the whole test, of which 2.5 to
+ * 3.9 s until all 10,000 connections were open and echoed, and 4.0 to 7.5 s until all had been
+ * told and had closed (six runs). The test prints its timings to its output file.
  */
 @Timeout(300)
 class EchoManyConnectionsTest {
