@@ -5,6 +5,10 @@ import io.jasyncio.EventLoop;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -71,8 +75,9 @@ public final class EchoCluster implements AutoCloseable {
             }
         };
         EchoCluster c = new EchoCluster(config, log, handleSignals);
+        int port = config.loops() > 1 ? probe(config.host(), config.port()) : config.port();
         try {
-            c.port = c.startLoop(0, config.port());
+            c.port = c.startLoop(0, port);
             for (int i = 1; i < config.loops(); i++) {
                 c.startLoop(i, c.port);
             }
@@ -81,6 +86,24 @@ public final class EchoCluster implements AutoCloseable {
             throw e;
         }
         return c;
+    }
+
+    /**
+     * Binds {@code host:port} once without SO_REUSEPORT and lets go, before the loops bind it with
+     * SO_REUSEPORT: this fails if anything listens there already. Without it, a second copy of the
+     * program (same user, also with SO_REUSEPORT) would silently share the port with the first,
+     * and the kernel would hand it half of the first one's clients. For port 0 it picks the free
+     * port the loops then share.
+     *
+     * @return the port
+     * @throws IOException if the port is taken (or the host is not a local address)
+     */
+    static int probe(String host, int port) throws IOException {
+        try (ServerSocketChannel s = ServerSocketChannel.open()) {
+            s.setOption(StandardSocketOptions.SO_REUSEADDR, true);      // as the servers: TIME_WAIT is no conflict
+            s.bind(new InetSocketAddress(InetAddress.getByName(host), port), 1);
+            return ((InetSocketAddress) s.getLocalAddress()).getPort();
+        }
     }
 
     /** Starts loop {@code i} on its own thread and waits until it listens; returns the port. */
