@@ -39,10 +39,11 @@ import java.util.concurrent.Callable;
                 + " saw something unexpected",
                 "  2:bad usage (an unknown option, a bad value)"},
         footerHeading = "%nExamples:%n",
-        footer = {"  ./jasyncio echo                          then, elsewhere: telnet 127.0.0.1 8888",
-                "  ./jasyncio echo --port 0 --loops 2       any free port, two loops",
+        footer = {"  ./jasyncio echo                      then, elsewhere: telnet 127.0.0.1 8888",
+                "  ./jasyncio echo --port 0 --loops $(nproc)",
                 "  ./jasyncio echo --demo",
-                "  ./jasyncio echo --tls server.p12 --tls-password secret    then: openssl s_client -connect 127.0.0.1:8888"})
+                "  ./jasyncio echo --tls server.p12   with JASYNCIO_TLS_PASSWORD set; then, elsewhere:",
+                "                                     openssl s_client -quiet -connect 127.0.0.1:8888"})
 public final class Echo implements Callable<Integer> {
 
     @Spec
@@ -53,12 +54,12 @@ public final class Echo implements Callable<Integer> {
     String host = EchoConfig.DEFAULTS.host();
 
     @Option(names = {"-p", "--port"}, paramLabel = "PORT",
-            description = "Port to listen on; 0 for any free port, which is printed (default: ${DEFAULT-VALUE}; --demo: 0).")
+            description = "Port to listen on; 0 for any free port, which is printed (default: 8888; with --demo: 0).")
     Integer port;
 
     @Option(names = "--grace", paramLabel = "SECONDS",
             description = "After a stop signal, how long clients get to leave before they are disconnected"
-                    + " (default: ${DEFAULT-VALUE}).")
+                    + " (default: 10).")
     double grace = EchoConfig.DEFAULTS.grace();
 
     @Option(names = "--loops", paramLabel = "N",
@@ -105,7 +106,8 @@ public final class Echo implements Callable<Integer> {
             }
             try {
                 ssl = TlsContexts.server(tls, tlsPassword.toCharArray());      // blocking: before any loop runs
-            } catch (IOException | GeneralSecurityException e) {
+            } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
+                // IllegalArgumentException: the JDK's KeyStore.getInstance(File) for a missing file
                 err.println("echo: --tls " + tls + ": " + e.getMessage());
                 err.flush();
                 return 1;
