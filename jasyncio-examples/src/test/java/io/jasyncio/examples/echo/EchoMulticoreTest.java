@@ -7,6 +7,8 @@ import org.junit.jupiter.api.Timeout;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -101,5 +103,21 @@ class EchoMulticoreTest {
                 assertFalse(t.isAlive(), t.getName() + " finished");
             }
         }
+    }
+
+    @Test
+    void theGuideShowsTheSnippetAsItIs() throws IOException {
+        String doc = Files.readString(Path.of("..", "docs", "multicore.md"));
+        String src = Files.readString(Path.of("src", "test", "java", "io", "jasyncio", "examples", "guide", "MultiLoopEcho.java"));
+        String body = between(src, "        ServerOptions options", "        return port;\n");
+        String shown = between(doc, "    ServerOptions options", "    return port;\n");
+        assertEquals(body.strip().replaceAll("\\n    ", "\n"), shown.strip(), "docs/multicore.md shows MultiLoopEcho.serve");
+    }
+
+    private static String between(String text, String from, String to) {
+        int a = text.indexOf(from);
+        int b = text.indexOf(to, a);
+        assertTrue(a >= 0 && b > a, from);
+        return text.substring(a, b + to.length());
     }
 }
