@@ -82,6 +82,10 @@ public final class EchoCluster implements AutoCloseable {
                 c.startLoop(i, c.port);
             }
         } catch (IOException | RuntimeException e) {
+            // The loops never started count as finished, or loop 0 would wait for them.
+            for (int j = c.threads.size(); j < config.loops(); j++) {
+                c.finished.get(j).complete(null);
+            }
             c.close();
             throw e;
         }
