@@ -34,7 +34,6 @@ public final class EchoCluster implements AutoCloseable {
     private final List<EchoServer> servers = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
     private final List<CompletableFuture<EchoServer.Shutdown>> finished = new ArrayList<>();
-    private final CompletableFuture<Void> allFinished;
     private int port;
 
     private final Object lock = new Object();
@@ -53,7 +52,6 @@ public final class EchoCluster implements AutoCloseable {
             servers.add(new EchoServer(i, config.loops(), config, log));
             finished.add(new CompletableFuture<>());
         }
-        allFinished = CompletableFuture.allOf(finished.toArray(CompletableFuture[]::new));
     }
 
     /**
@@ -312,10 +310,5 @@ public final class EchoCluster implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    /** Whether every loop has finished (any thread). */
-    boolean isTerminated() {
-        return allFinished.isDone();
     }
 }
