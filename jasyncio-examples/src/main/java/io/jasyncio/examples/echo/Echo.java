@@ -129,8 +129,10 @@ public final class Echo implements Callable<Integer> {
         EchoCluster cluster;
         try {
             cluster = EchoCluster.start(config, out, true);
-        } catch (IOException e) {
-            err.println("echo: cannot listen on " + host + ":" + config.port() + ": " + e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            // RuntimeException: e.g. UnsupportedOperationException where SO_REUSEPORT does not exist
+            err.println("echo: cannot listen on " + host + ":" + config.port() + ": "
+                    + (e.getMessage() != null ? e.getMessage() : e.toString()));
             err.flush();
             return 1;
         }

@@ -30,8 +30,9 @@ final class EchoDemo {
         EchoCluster cluster;
         try {
             cluster = EchoCluster.start(config, out, false);
-        } catch (IOException e) {
-            err.println("echo: cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            err.println("echo: cannot listen on " + config.host() + ":" + config.port() + ": "
+                    + (e.getMessage() != null ? e.getMessage() : e.toString()));
             err.flush();
             return 1;
         }
