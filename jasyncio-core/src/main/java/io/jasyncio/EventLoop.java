@@ -117,6 +117,11 @@ public final class EventLoop implements AutoCloseable {
             public void onClose(EventLoop loop, Runnable hook) {
                 loop.closeHooks.add(hook);
             }
+
+            @Override
+            public void checkThread(EventLoop loop, String what) {
+                loop.checkThread(what);
+            }
         });
     }
 
