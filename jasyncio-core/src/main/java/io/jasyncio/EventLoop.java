@@ -1201,9 +1201,18 @@ public final class EventLoop implements AutoCloseable {
                         timeout = ready.isEmpty() ? -1 : 0;
                     }
                 }
-                poller.poll(timeout, ioReady);
-                if (timeout != 0 && !inbox.isEmpty()) {
-                    drainInbox();
+                if (timeout != 0 || !polledLastIteration || !poller.hasSelector()) {
+                    poller.poll(timeout, ioReady);
+                    polledLastIteration = true;
+                    if (timeout != 0 && !inbox.isEmpty()) {
+                        drainInbox();
+                    }
+                } else {
+                    // The last iteration began with a poll and this one has work already: skip the
+                    // non-blocking poll, so a read that wakes a task costs one epoll_wait, not two
+                    // (libuv runs the callbacks an I/O event made ready in the same pass, too).
+                    // I/O is still polled at least every other iteration.
+                    polledLastIteration = false;
                 }
                 if (!timers.isEmpty()) {
                     long now = clock.nanoTime();
@@ -1617,6 +1626,8 @@ public final class EventLoop implements AutoCloseable {
     private final java.util.Map<Class<?>, Object> services = new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.List<Runnable> closeHooks = new java.util.concurrent.CopyOnWriteArrayList<>();
 
+    /** Whether the previous iteration began by polling the selector (see runUntilHandOff). */
+    private boolean polledLastIteration;
     /** Channels with a reader or writer callback. */
     private int ioWatched;
     /** Moves the callbacks of a selected key to the ready queue. */
