@@ -24,15 +24,22 @@ ALL="asyncio-streams asyncio-proto uvloop-streams uvloop-proto netty-epoll jasyn
 ONLY="${ONLY:-$ALL}"
 MODES="${MODES:-rt idle}"
 
-# The peers harness writes beside itself: work on a copy, built once.
+# The peers harness writes beside itself: work on a copy, built once. Without it, only the jasyncio
+# rows run, driven by our own load generator (loadgen/echo_load.c: the same closed loop).
 cache="${XDG_CACHE_HOME:-$HOME/.cache}/jasyncio/bench-peers"
-if [ ! -x "$cache/build/loadgen" ]; then
-    [ -d "$PEERS/echo" ] || { echo "the peers harness was not found at $PEERS (set PEERS=...)" >&2; exit 3; }
+if [ ! -x "$cache/build/loadgen" ] && [ -d "$PEERS/echo" ]; then
     mkdir -p "$cache" && cp -r "$PEERS/." "$cache/"
     mkdir -p "$cache/build"
     gcc -O2 -o "$cache/build/loadgen" "$cache/echo/loadgen.c"
 fi
-LOADGEN="$cache/build/loadgen"
+if [ -x "$cache/build/loadgen" ]; then
+    LOADGEN="$cache/build/loadgen"
+else
+    echo "the peers harness was not found at $PEERS (set PEERS=...): jasyncio rows only, own load generator" >&2
+    mkdir -p "$out/bin" && gcc -O2 -o "$out/bin/echo_load" "$here/loadgen/echo_load.c"
+    LOADGEN="$out/bin/echo_load"
+    ONLY=$(for n in $ONLY; do [[ $n == jasyncio* ]] && echo -n "$n "; done)
+fi
 NETTY_CP="$cache/jvm/target/classes:$cache/jvm/target/lib/*"
 if [[ " $ONLY " == *" netty-epoll "* ]] && [ ! -d "$cache/jvm/target/lib" ]; then
     echo "building the Netty peer (once)..." >&2

@@ -43,7 +43,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.Semaphore;
@@ -118,6 +117,11 @@ public final class EventLoop implements AutoCloseable {
             public void onClose(EventLoop loop, Runnable hook) {
                 loop.closeHooks.add(hook);
             }
+
+            @Override
+            public void checkThread(EventLoop loop, String what) {
+                loop.checkThread(what);
+            }
         });
     }
 
@@ -125,7 +129,7 @@ public final class EventLoop implements AutoCloseable {
     private final LoopClock clock;
     private final Scheduling scheduling;
     private final Thread.Builder.OfVirtual threads;
-    private final ForkJoinPool carrierPool;
+    private final io.jasyncio.internal.LoopCarrier carrierPool;
     private final ParkPoller poller = new ParkPoller();
     /** The clock if it is virtual: the idle wait then asks it whether to jump instead. */
     private final VirtualClock virtualClock;
@@ -200,8 +204,9 @@ public final class EventLoop implements AutoCloseable {
                 throw new IllegalStateException("Scheduling.DEDICATED needs --add-opens java.base/java.lang=ALL-UNNAMED"
                         + " (or =io.jasyncio on the module path): " + Carriers.unavailableReason());
             }
-            this.carrierPool = Carriers.newCarrierPool("jasyncio-carrier-" + id);
+            this.carrierPool = new io.jasyncio.internal.LoopCarrier("jasyncio-carrier-" + id);
             this.threads = Carriers.builderOn(carrierPool);
+            poller.setCarrier(carrierPool);
         } else {
             this.carrierPool = null;
             this.threads = Thread.ofVirtual();
@@ -1196,9 +1201,18 @@ public final class EventLoop implements AutoCloseable {
                         timeout = ready.isEmpty() ? -1 : 0;
                     }
                 }
-                poller.poll(timeout, ioReady);
-                if (timeout != 0 && !inbox.isEmpty()) {
-                    drainInbox();
+                if (timeout != 0 || !polledLastIteration || !poller.hasSelector()) {
+                    poller.poll(timeout, ioReady);
+                    polledLastIteration = true;
+                    if (timeout != 0 && !inbox.isEmpty()) {
+                        drainInbox();
+                    }
+                } else {
+                    // The last iteration began with a poll and this one has work already: skip the
+                    // non-blocking poll, so a read that wakes a task costs one epoll_wait, not two
+                    // (libuv runs the callbacks an I/O event made ready in the same pass, too).
+                    // I/O is still polled at least every other iteration.
+                    polledLastIteration = false;
                 }
                 if (!timers.isEmpty()) {
                     long now = clock.nanoTime();
@@ -1612,6 +1626,8 @@ public final class EventLoop implements AutoCloseable {
     private final java.util.Map<Class<?>, Object> services = new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.List<Runnable> closeHooks = new java.util.concurrent.CopyOnWriteArrayList<>();
 
+    /** Whether the previous iteration began by polling the selector (see runUntilHandOff). */
+    private boolean polledLastIteration;
     /** Channels with a reader or writer callback. */
     private int ioWatched;
     /** Moves the callbacks of a selected key to the ready queue. */

@@ -26,6 +26,28 @@ class ReadmeExampleTest {
     }
 
     @Test
+    void theNetworkingExampleRuns() {
+        String echoed = Asyncio.run(() -> {
+            io.jasyncio.net.Server server = Asyncio.startServer((reader, writer) -> {
+                for (byte[] line : reader) {
+                    writer.write(line);
+                    writer.drain();
+                }
+                writer.close();
+            }, "127.0.0.1", 0);  // the README uses 8888; any free port here
+
+            io.jasyncio.streams.StreamConnection c = Asyncio.openConnection("127.0.0.1", server.port());
+            c.writer().write("hello\n".getBytes());
+            byte[] line = c.reader().readline();
+            c.close();
+            server.close();
+            server.waitClosed();
+            return new String(line);
+        });
+        assertEquals("hello\n", echoed);
+    }
+
+    @Test
     void theCoordinationExampleRuns() {
         List<String> urls = java.util.stream.IntStream.range(0, 50).mapToObj(i -> "site-" + i).toList();
         List<String> indexed = new java.util.ArrayList<>();

@@ -2,9 +2,6 @@ package io.jasyncio.internal;
 
 import java.lang.reflect.Constructor;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinWorkerThread;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Virtual threads that run on a scheduler of our choosing instead of the JDK's shared one.
@@ -96,23 +93,5 @@ public final class Carriers {
      */
     public static Thread.Builder.OfVirtual sharedSchedulerBuilder() {
         return JDK_SCHEDULER == null ? Thread.ofVirtual() : builderOn(JDK_SCHEDULER);
-    }
-
-    /**
-     * A pool with exactly one carrier thread, to run one loop's virtual threads. Its worker is a
-     * plain {@link ForkJoinWorkerThread}, so a virtual thread that blocks in a JDK call blocks the
-     * carrier (and with it the loop), as a blocking call in an asyncio task blocks its loop.
-     *
-     * @param name the carrier thread's name
-     * @return the pool
-     */
-    public static ForkJoinPool newCarrierPool(String name) {
-        ForkJoinPool.ForkJoinWorkerThreadFactory factory = pool -> {
-            ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
-            t.setName(name);
-            t.setDaemon(true);
-            return t;
-        };
-        return new ForkJoinPool(1, factory, null, true, 0, 1, 1, p -> true, 30, TimeUnit.SECONDS);
     }
 }

@@ -46,6 +46,15 @@ public final class LoopAccess {
          * @param hook what to run, on the closing thread
          */
         void onClose(EventLoop loop, Runnable hook);
+
+        /**
+         * Throws {@link IllegalStateException} if the loop is running and the caller is not its
+         * baton holder (a foreign thread): what every loop method does.
+         *
+         * @param loop the loop
+         * @param what what the caller tried, for the message ("write to a transport")
+         */
+        void checkThread(EventLoop loop, String what);
     }
 
     private static volatile Ops ops;

@@ -20,6 +20,17 @@ public final class ParkPoller {
     /** True while the loop sleeps (or is about to sleep) in the selector. */
     private volatile boolean selecting;
     private volatile Selector selector;
+    /** The dedicated carrier, if the loop has one: it does blocking selects for the loop's threads. */
+    private volatile LoopCarrier carrier;
+
+    /**
+     * Lets a dedicated loop's carrier do the blocking selects (see {@link LoopCarrier}).
+     *
+     * @param c the carrier
+     */
+    public void setCarrier(LoopCarrier c) {
+        carrier = c;
+    }
 
     /** The loop's selector, opened on first use. Loop thread only. */
     public Selector selector() {
@@ -97,11 +108,15 @@ public final class ParkPoller {
             // would end every select at once. Set it aside, as for park.
             boolean interrupted = Thread.interrupted();
             try {
-                if (timeoutNanos < 0) {
+                // select() takes milliseconds; round up so a timer is never found early.
+                long ms = timeoutNanos < 0 ? -1 : Math.max(1, (timeoutNanos + 999_999) / 1_000_000);
+                LoopCarrier c = carrier;
+                if (c != null && c.canSelectFor()) {
+                    c.selectFor(s, ms, onReady);
+                } else if (ms < 0) {
                     s.select(onReady);
                 } else {
-                    // select() takes milliseconds; round up so a timer is never found early.
-                    s.select(onReady, Math.max(1, (timeoutNanos + 999_999) / 1_000_000));
+                    s.select(onReady, ms);
                 }
             } finally {
                 selecting = false;

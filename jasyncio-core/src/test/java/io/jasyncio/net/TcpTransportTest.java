@@ -357,6 +357,21 @@ class TcpTransportTest {
     }
 
     @Test
+    void anotherThreadCannotTouchATransport() {
+        NetLoops.run(() -> {
+            Server srv = loop().createServer(Echo::new, "127.0.0.1", 0);
+            Endpoint<Recorder> c = loop().createConnection(Recorder::new, "127.0.0.1", srv.port());
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> Asyncio.toThread(() -> c.transport().write(bytes("from a thread"))));
+            assertTrue(e.getMessage().contains("write to a transport"), e.getMessage());
+            assertThrows(IllegalStateException.class, () -> Asyncio.toThread(() -> c.transport().close()));
+            c.transport().close();
+            srv.close();
+            srv.waitClosed();
+        });
+    }
+
+    @Test
     void pauseReadingStopsDeliveryUntilResumed() {
         NetLoops.run(() -> {
             Server srv = loop().createServer(Echo::new, "127.0.0.1", 0);

@@ -1,6 +1,8 @@
 package io.jasyncio.examples;
 
 import io.jasyncio.examples.cutlery.Cutlery;
+import io.jasyncio.examples.echo.Echo;
+import io.jasyncio.examples.mq.Mq;
 import io.jasyncio.examples.tcpcheck.TcpCheck;
 import io.jasyncio.monitor.Monitor;
 import picocli.CommandLine;
@@ -16,7 +18,7 @@ import java.util.concurrent.Callable;
         version = "jasyncio 0.1.0",
         description = {"The programs of the asyncio books, on jasyncio.",
                 "With no program named, runs the default one (cutlery) on its embedded defaults."},
-        subcommands = {Cutlery.class, TcpCheck.class, Ps.class, MonitorCommand.class})
+        subcommands = {Cutlery.class, Echo.class, TcpCheck.class, Mq.class, Ps.class, MonitorCommand.class})
 public final class Main implements Callable<Integer> {
 
     /**

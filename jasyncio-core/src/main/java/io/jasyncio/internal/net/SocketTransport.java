@@ -3,6 +3,7 @@ package io.jasyncio.internal.net;
 import io.jasyncio.AsyncFuture;
 import io.jasyncio.EventLoop;
 import io.jasyncio.ExceptionContext;
+import io.jasyncio.internal.LoopAccess;
 import io.jasyncio.net.BufferedProtocol;
 import io.jasyncio.net.ExtraInfo;
 import io.jasyncio.net.Protocol;
@@ -174,6 +175,7 @@ final class SocketTransport implements Transport, NetState.Resource {
 
     @Override
     public void pauseReading() {
+        LoopAccess.ops().checkThread(loop, "pause a transport");
         if (closing || paused) {
             return;
         }
@@ -183,6 +185,7 @@ final class SocketTransport implements Transport, NetState.Resource {
 
     @Override
     public void resumeReading() {
+        LoopAccess.ops().checkThread(loop, "resume a transport");
         if (closing || !paused) {
             return;
         }
@@ -202,6 +205,7 @@ final class SocketTransport implements Transport, NetState.Resource {
 
     @Override
     public void write(ByteBuffer data) {
+        LoopAccess.ops().checkThread(loop, "write to a transport");
         if (eof) {
             throw new IllegalStateException("Cannot call write() after writeEof()");
         }
@@ -288,6 +292,7 @@ final class SocketTransport implements Transport, NetState.Resource {
 
     @Override
     public void writeEof() {
+        LoopAccess.ops().checkThread(loop, "write EOF to a transport");
         if (closing || eof) {
             return;
         }
@@ -341,6 +346,7 @@ final class SocketTransport implements Transport, NetState.Resource {
 
     @Override
     public void close() {
+        LoopAccess.ops().checkThread(loop, "close a transport");
         if (closing) {
             return;
         }
@@ -358,6 +364,7 @@ final class SocketTransport implements Transport, NetState.Resource {
 
     @Override
     public void abort() {
+        LoopAccess.ops().checkThread(loop, "abort a transport");
         forceClose(null, true);
     }
 

@@ -166,6 +166,7 @@ public final class Udp {
         @Override
         public void sendto(byte[] data, SocketAddress address) {
             Objects.requireNonNull(data, "data");
+            io.jasyncio.internal.LoopAccess.ops().checkThread(loop, "send on a datagram transport");
             if (address != null && peer != null && !address.equals(peer)) {
                 throw new IllegalArgumentException("Invalid address: must be null or " + peer);
             }
@@ -237,6 +238,7 @@ public final class Udp {
 
         @Override
         public void close() {
+            io.jasyncio.internal.LoopAccess.ops().checkThread(loop, "close a datagram transport");
             if (closing) {
                 return;
             }
