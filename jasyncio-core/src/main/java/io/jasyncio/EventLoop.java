@@ -1723,7 +1723,7 @@ public final class EventLoop implements AutoCloseable {
             } catch (CancelledKeyException e) {
                 // The channel's previous key was cancelled and is deregistered at the next select.
                 try {
-                    sel.selectNow();
+                    sel.selectNow(k -> { });  // level-triggered: what it drops is reported again
                     key = ch.register(sel, 0, w);
                 } catch (IOException e2) {
                     throw new java.io.UncheckedIOException(e2);

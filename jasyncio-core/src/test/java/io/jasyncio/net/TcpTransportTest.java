@@ -204,6 +204,29 @@ class TcpTransportTest {
     }
 
     @Test
+    void aWriteAfterCloseIsStillSentBeforeTheConnectionEnds() {
+        NetLoops.run(() -> {
+            List<Recorder> serverSide = new ArrayList<>();
+            Server srv = loop().createServer(() -> {
+                Recorder r = new Recorder();
+                serverSide.add(r);
+                return r;
+            }, "127.0.0.1", 0);
+            Endpoint<Recorder> c = loop().createConnection(Recorder::new, "127.0.0.1", srv.port());
+            byte[] big = new byte[4 << 20];
+            new Random(7).nextBytes(big);
+            c.transport().close();
+            c.transport().write(big);  // before connectionLost ran: asyncio sends it, so do we
+            c.protocol().lost.await();
+            Recorder peer = serverSide.get(0);
+            peer.lost.await();
+            assertArrayEquals(big, peer.received.toByteArray(), "every byte arrived before the FIN");
+            srv.close();
+            srv.waitClosed();
+        });
+    }
+
+    @Test
     void abortResetsThePeer() {
         NetLoops.run(() -> {
             List<Recorder> serverSide = new ArrayList<>();

@@ -42,6 +42,8 @@ final class SocketTransport implements Transport, NetState.Resource {
 
     private boolean closing;
     private boolean lost;
+    /** Aborted or failed: connectionLost is coming, nothing more is sent. */
+    private boolean aborted;
     private boolean eof;
     private boolean paused;
     private boolean reading;
@@ -209,13 +211,15 @@ final class SocketTransport implements Transport, NetState.Resource {
         if (eof) {
             throw new IllegalStateException("Cannot call write() after writeEof()");
         }
-        if (!data.hasRemaining() || lost) {
+        if (!data.hasRemaining() || lost || aborted) {
             // asyncio drops writes to a lost connection silently (and warns after a few); the
             // protocol has been told through connectionLost.
             data.position(data.limit());
             return;
         }
-        if (pendingBytes == 0 && !closing) {
+        if (pendingBytes == 0) {
+            // Also after close() while connectionLost is still to come: asyncio sends these too,
+            // and the pending close waits for what could not be sent at once.
             try {
                 channel.write(data);
             } catch (IOException e) {
@@ -225,10 +229,6 @@ final class SocketTransport implements Transport, NetState.Resource {
             if (!data.hasRemaining()) {
                 return;
             }
-        }
-        if (closing && pendingBytes == 0) {
-            data.position(data.limit());
-            return;  // closed for writing: nothing will flush it
         }
         ByteBuffer copy = ByteBuffer.allocate(data.remaining());
         copy.put(data).flip();
@@ -353,7 +353,11 @@ final class SocketTransport implements Transport, NetState.Resource {
         closing = true;
         stopReading();
         if (pendingBytes == 0) {
-            loop.callSoon(() -> callConnectionLost(null));
+            loop.callSoon(() -> {
+                if (pendingBytes == 0) {
+                    callConnectionLost(null);
+                }  // else a write came after close(): writeReady ends the connection once it is sent
+            });
         }
     }
 
@@ -386,9 +390,10 @@ final class SocketTransport implements Transport, NetState.Resource {
     }
 
     private void forceClose(Exception exc, boolean reset) {
-        if (lost) {
+        if (lost || aborted) {
             return;
         }
+        aborted = true;
         if (!pending.isEmpty()) {
             pending.clear();
             pendingBytes = 0;
