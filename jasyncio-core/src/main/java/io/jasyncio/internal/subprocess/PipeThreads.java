@@ -22,6 +22,20 @@ final class PipeThreads {
         return Thread.ofPlatform().daemon(true).name(name).stackSize(STACK).start(body);
     }
 
+    /**
+     * Hands work from a pipe thread to the loop.
+     *
+     * @return false once the loop is closed (then nobody is left to tell)
+     */
+    static boolean post(io.jasyncio.EventLoop loop, Runnable r) {
+        try {
+            loop.callSoonThreadsafe(r);
+            return true;
+        } catch (IllegalStateException closedLoop) {
+            return false;
+        }
+    }
+
     static void closeQuietly(Closeable c) {
         try {
             c.close();

@@ -103,14 +103,8 @@ final class ReadPipeTransport implements ReadTransport {
         post(() -> onEnd(f));
     }
 
-    /** Hands work to the loop; false once the loop is closed (then nobody is left to tell). */
     private boolean post(Runnable r) {
-        try {
-            loop.callSoonThreadsafe(r);
-            return true;
-        } catch (IllegalStateException closedLoop) {
-            return false;
-        }
+        return PipeThreads.post(loop, r);
     }
 
     // ------------------------------------------------------------------ on the loop

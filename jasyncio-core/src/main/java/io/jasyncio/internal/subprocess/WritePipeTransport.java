@@ -124,12 +124,7 @@ final class WritePipeTransport implements WriteTransport {
     }
 
     private boolean post(Runnable r) {
-        try {
-            loop.callSoonThreadsafe(r);
-            return true;
-        } catch (IllegalStateException closedLoop) {
-            return false;
-        }
+        return PipeThreads.post(loop, r);
     }
 
     // ------------------------------------------------------------------ on the loop
