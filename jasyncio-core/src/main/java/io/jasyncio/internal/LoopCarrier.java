@@ -158,8 +158,16 @@ public final class LoopCarrier implements Executor {
         // A plain park: a timed one would arm a JDK timer (a thread hand-off) on every idle wait.
         // The caller cannot be pinned here: in a dedicated loop a pinned task would already have
         // deadlocked at its first hand-off, since every task shares this one carrier.
+        // An interrupt makes park return at once without giving the carrier up, and a virtual
+        // thread is never preempted: with the flag set this would spin and the carrier would never
+        // serve the request. Set it aside while waiting, and restore it after.
+        boolean interrupted = false;
         while (requested) {
             LockSupport.park(this);
+            interrupted |= Thread.interrupted();
+        }
+        if (interrupted) {
+            me.interrupt();
         }
         IOException e = reqError;
         if (e != null) {

@@ -148,6 +148,51 @@ class SelectorIoTest {
     }
 
     @Test
+    void interruptsOfTheThreadDrivingTheLoopDoNotStopItsSelector() throws Exception {
+        EventLoop loop = EventLoop.newEventLoop();
+        try {
+            String got = loop.runUntilComplete(() -> {
+                Pipe p = Pipe.open();
+                p.source().configureBlocking(false);
+                Thread me = Thread.currentThread();
+                Thread pest = Thread.ofPlatform().start(() -> {
+                    try {
+                        for (int i = 0; i < 40; i++) {
+                            Thread.sleep(2);
+                            me.interrupt();  // a user's watchdog, say: must not wedge the idle loop
+                        }
+                        p.sink().write(ByteBuffer.wrap("late".getBytes()));
+                    } catch (Exception e) {
+                        throw new RuntimeException(e);
+                    }
+                });
+                AsyncFuture<String> f = loop.createFuture();
+                loop.addReader(p.source(), () -> {
+                    ByteBuffer b = ByteBuffer.allocate(16);
+                    try {
+                        p.source().read(b);
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                    if (!f.isDone()) {
+                        f.setResult(new String(b.array(), 0, b.position()));
+                    }
+                });
+                String s = f.await();
+                loop.removeReader(p.source());
+                Thread.interrupted();  // the pest is done: it wrote after its last interrupt
+                pest.join();
+                p.source().close();
+                p.sink().close();
+                return s;
+            });
+            assertEquals("late", got);
+        } finally {
+            loop.close();
+        }
+    }
+
+    @Test
     void getaddrinfoResolvesOffTheLoopAndFiltersByFamily() {
         NetLoops.run(() -> {
             List<InetSocketAddress> all = loop().getaddrinfo("localhost", 80);

@@ -269,8 +269,11 @@ public final class Tcp {
             }
         };
         launchNext[0].run();
+        boolean returned = false;
         try {
-            return winner.await();
+            SocketChannel ch = winner.await();
+            returned = true;
+            return ch;
         } finally {
             if (timer[0] != null) {
                 timer[0].cancel();
@@ -282,8 +285,25 @@ public final class Tcp {
                     left.add(t);
                 }
             }
+            Throwable waitFailed = null;
             if (!left.isEmpty()) {
-                Asyncio.wait(left);  // no attempt outlives the connect
+                try {
+                    Asyncio.wait(left);  // no attempt outlives the connect
+                } catch (RuntimeException | Error e) {
+                    waitFailed = e;  // cancelled (a timeout) while the losers wind down
+                }
+            }
+            if ((waitFailed != null || !returned) && winner.isDone() && !winner.isCancelled()
+                    && winner.exception() == null) {
+                // A channel won but will not be handed out (cancelled as it won, or while the
+                // losers wound down): nobody else can close it.
+                closeQuietly(winner.result());
+            }
+            if (waitFailed instanceof RuntimeException r) {
+                throw r;
+            }
+            if (waitFailed instanceof Error e) {
+                throw e;
             }
         }
     }
