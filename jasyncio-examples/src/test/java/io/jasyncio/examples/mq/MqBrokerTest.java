@@ -449,9 +449,13 @@ class MqBrokerTest {
             doomed.writer().transport().abort();
             sender.await();                                 // no listener left: the rest is unrouted, the publisher goes on
             Broker.Stats st = b.broker.stats();
-            assertEquals(4, st.lost(), st.toString());
+            // What was queued is lost, loudly. Between the check above and the abort, the stalled
+            // writer may take one more frame off the queue into the transport's buffer, where the
+            // abort drops it; with no acknowledgements in the protocol that one counts as
+            // delivered. So 4 or 3 are lost, and the log says which.
+            assertTrue(st.lost() == 4 || st.lost() == 3, st.toString());
             assertEquals(300, st.delivered() + st.lost() + st.unrouted(), st.toString());
-            assertEquals(1, b.logged("4 lost (no listener left)").size(), b.log.toString());
+            assertEquals(1, b.logged(st.lost() + " lost (no listener left)").size(), b.log.toString());
         }
     }
 
