@@ -59,6 +59,13 @@ class AsyncioExtensionTest {
     }
 
     @Test
+    void anUnclosedServerFailsTheTestWithWhereItWasMade() {
+        String m = failureOf(Samples.LeavesAServerOpen.class);
+        assertTrue(m.contains("unclosed Server[/127.0.0.1:"), m);
+        assertTrue(m.contains("listensAndForgets"), "debug mode names where it was created: " + m);
+    }
+
+    @Test
     void aStuckTestFailsAtOnceWithADump() {
         String m = failureOf(Samples.Stuck.class);
         assertTrue(m.startsWith("The test is stuck"), m);

@@ -113,6 +113,13 @@ final class Samples {
         }
     }
 
+    static class LeavesAServerOpen {
+        @AsyncioTest
+        void listensAndForgets() throws Exception {
+            io.jasyncio.Asyncio.getRunningLoop().createServer(() -> new io.jasyncio.net.Protocol() { }, "127.0.0.1", 0);
+        }
+    }
+
     static class Stuck {
         @AsyncioTest
         void waitsForNothing() {
