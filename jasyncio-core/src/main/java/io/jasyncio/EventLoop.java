@@ -122,6 +122,16 @@ public final class EventLoop implements AutoCloseable {
             public void checkThread(EventLoop loop, String what) {
                 loop.checkThread(what);
             }
+
+            @Override
+            public Throwable creationSite(EventLoop loop, String what) {
+                return loop.debug ? Diagnostics.creationSite(what) : null;
+            }
+
+            @Override
+            public String siteText(Throwable site) {
+                return Diagnostics.siteText(site);
+            }
         });
     }
 

@@ -20,6 +20,9 @@ final class StackFrames {
             return false;
         }
         String simple = className.substring("io.jasyncio.".length());
+        if (simple.startsWith("internal.")) {
+            return true;
+        }
         int cut = simple.indexOf('$');
         return RUNTIME.contains(cut < 0 ? simple : simple.substring(0, cut));
     }

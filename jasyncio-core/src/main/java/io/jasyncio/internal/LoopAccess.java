@@ -55,6 +55,24 @@ public final class LoopAccess {
          * @param what what the caller tried, for the message ("write to a transport")
          */
         void checkThread(EventLoop loop, String what);
+
+        /**
+         * Where something is being created, if the loop is in debug mode (a throwable never
+         * thrown), as futures and async generators record it.
+         *
+         * @param loop the loop
+         * @param what what is created
+         * @return the site, or null outside debug mode
+         */
+        Throwable creationSite(EventLoop loop, String what);
+
+        /**
+         * A creation site's stack from the first frame outside the runtime, as reports print it.
+         *
+         * @param site from {@link #creationSite}, or null
+         * @return the text, or null
+         */
+        String siteText(Throwable site);
     }
 
     private static volatile Ops ops;

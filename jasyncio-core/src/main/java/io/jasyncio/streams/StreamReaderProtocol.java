@@ -9,9 +9,7 @@ import io.jasyncio.net.Protocol;
 import io.jasyncio.net.Transport;
 
 import java.nio.ByteBuffer;
-import java.util.Map;
 import java.util.Objects;
-import java.util.WeakHashMap;
 
 /**
  * The protocol between a transport and a {@link StreamReader} (asyncio's
@@ -35,7 +33,6 @@ public class StreamReaderProtocol extends FlowControl implements Protocol, Buffe
      * bufferUpdated). Direct, so that a socket read fills it without the JDK's own bounce copy;
      * the bytes then move into an array of exactly the size read, which the reader adopts.
      */
-    private static final Map<EventLoop, ByteBuffer> SCRATCH = new WeakHashMap<>();
     private static final int SCRATCH_SIZE = 64 * 1024;
 
     private final StreamReader reader;
@@ -167,9 +164,11 @@ public class StreamReaderProtocol extends FlowControl implements Protocol, Buffe
         reader.feedOwned(data, nbytes);
     }
 
+    /** The loop's read buffer for stream protocols: one per loop, as only one callback runs at a time. */
+    private record Scratch(ByteBuffer buffer) {}
+
     private static ByteBuffer scratchFor(EventLoop loop) {
-        synchronized (SCRATCH) {
-            return SCRATCH.computeIfAbsent(loop, l -> ByteBuffer.allocateDirect(SCRATCH_SIZE));
-        }
+        return io.jasyncio.internal.LoopAccess.ops().service(loop, Scratch.class,
+                () -> new Scratch(ByteBuffer.allocateDirect(SCRATCH_SIZE))).buffer();
     }
 }

@@ -252,6 +252,30 @@ class TcpTransportTest {
     }
 
     @Test
+    void aLocalAddressIsBoundBeforeConnecting() {
+        NetLoops.run(() -> {
+            List<Transport> accepted = new ArrayList<>();
+            Server srv = loop().createServer(() -> new Protocol() {
+                @Override
+                public void connectionMade(Transport t) {
+                    accepted.add(t);
+                }
+            }, "127.0.0.1", 0);
+            Endpoint<Recorder> c = loop().createConnection(Recorder::new, "127.0.0.1", srv.port(),
+                    ConnectOptions.builder().localAddress(new InetSocketAddress("127.0.0.2", 0)).build());
+            InetSocketAddress mine = (InetSocketAddress) c.transport().getExtraInfo(ExtraInfo.SOCKNAME);
+            assertEquals("127.0.0.2", mine.getAddress().getHostAddress());
+            while (accepted.isEmpty()) {
+                Asyncio.sleep(0);
+            }
+            assertEquals(mine, accepted.get(0).getExtraInfo(ExtraInfo.PEERNAME), "the server sees the bound address");
+            c.transport().close();
+            srv.close();
+            srv.waitClosed();
+        });
+    }
+
+    @Test
     void connectionRefusedNamesTheAddress() {
         NetLoops.run(() -> {
             int port;

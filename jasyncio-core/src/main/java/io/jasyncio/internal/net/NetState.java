@@ -50,7 +50,7 @@ final class NetState {
             ExceptionContext.Builder b = ExceptionContext.builder("unclosed " + r);
             Throwable site = r.creationSite();
             if (site != null) {
-                b.extra("created at", stackText(site));
+                b.extra("created at", LoopAccess.ops().siteText(site));
             }
             loop.callExceptionHandler(b.build());
             r.forceRelease();
@@ -67,21 +67,5 @@ final class NetState {
         synchronized (open) {
             open.remove(r);
         }
-    }
-
-    static Throwable siteIfDebug(EventLoop loop, String what) {
-        return loop.getDebug() ? new Throwable(what) : null;
-    }
-
-    static String stackText(Throwable site) {
-        StringBuilder sb = new StringBuilder();
-        for (StackTraceElement e : site.getStackTrace()) {
-            String c = e.getClassName();
-            if (c.startsWith("io.jasyncio.internal.") || c.startsWith("java.")) {
-                continue;
-            }
-            sb.append("\n    at ").append(e);
-        }
-        return sb.toString();
     }
 }

@@ -52,7 +52,7 @@ final class ServerImpl implements Server, NetState.Resource {
         }
         this.addresses = List.copyOf(a);
         this.unixPath = unixPath;
-        this.site = NetState.siteIfDebug(loop, "server created");
+        this.site = io.jasyncio.internal.LoopAccess.ops().creationSite(loop, "server created");
         net.add(this);
     }
 
@@ -113,7 +113,7 @@ final class ServerImpl implements Server, NetState.Resource {
         } catch (IOException | RuntimeException e) {
             loop.callExceptionHandler(ExceptionContext.builder("Error on transport creation for incoming connection")
                     .exception(e).build());
-            closeQuietly(c);
+            Tcp.closeQuietly(c);
             return;
         }
         StreamProtocol p = app;
@@ -155,7 +155,7 @@ final class ServerImpl implements Server, NetState.Resource {
         serving = false;
         for (ServerSocketChannel s : sockets) {
             loop.removeReader(s);
-            closeQuietly(s);
+            Tcp.closeQuietly(s);
         }
         if (unixPath != null) {
             try {
@@ -247,21 +247,13 @@ final class ServerImpl implements Server, NetState.Resource {
     @Override
     public void forceRelease() {
         for (ServerSocketChannel s : sockets) {
-            closeQuietly(s);
+            Tcp.closeQuietly(s);
         }
     }
 
     @Override
     public Throwable creationSite() {
         return site;
-    }
-
-    private static void closeQuietly(java.io.Closeable c) {
-        try {
-            c.close();
-        } catch (IOException ignored) {
-            // closing: nothing to add
-        }
     }
 
     @Override

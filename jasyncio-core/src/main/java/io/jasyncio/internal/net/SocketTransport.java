@@ -56,7 +56,7 @@ final class SocketTransport implements Transport, NetState.Resource {
         this.net = NetState.of(loop);
         this.channel = channel;
         this.server = server;
-        this.site = NetState.siteIfDebug(loop, "transport created");
+        this.site = io.jasyncio.internal.LoopAccess.ops().creationSite(loop, "transport created");
         setProtocol(protocol);
         net.add(this);
         if (server != null) {

@@ -104,7 +104,7 @@ public final class Udp {
             this.channel = channel;
             this.protocol = protocol;
             this.peer = peer;
-            this.site = NetState.siteIfDebug(loop, "datagram transport created");
+            this.site = io.jasyncio.internal.LoopAccess.ops().creationSite(loop, "datagram transport created");
             net.add(this);
         }
 
