@@ -10,8 +10,8 @@ import io.jasyncio.Asyncio;
 import io.jasyncio.CheckedRunnable;
 import io.jasyncio.EventLoop;
 import io.jasyncio.ExceptionContext;
+import io.jasyncio.Peers;
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -21,7 +21,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -43,24 +42,6 @@ class TlsInteropTest {
         TlsFixtures.client();
     }
 
-    static String python() {
-        for (String p : List.of("/usr/bin/python3", "/usr/local/bin/python3")) {
-            if (Files.isExecutable(Path.of(p))) {
-                return p;
-            }
-        }
-        return onPath("python3");
-    }
-
-    static String onPath(String name) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            Path p = Path.of(dir, name);
-            if (Files.isExecutable(p)) {
-                return p.toString();
-            }
-        }
-        return null;
-    }
 
     /** Runs {@code body} in a real-time debug loop; calls to the exception handler fail the test. */
     static void runRealTime(CheckedRunnable body) {
@@ -185,8 +166,7 @@ class TlsInteropTest {
             """;
 
     void cpythonClient(String version, String expected) {
-        String py = python();
-        Assumptions.assumeTrue(py != null, "no python3");
+        String py = Peers.python();
         runRealTime(() -> {
             EventLoop loop = Asyncio.getRunningLoop();
             List<Echo> conns = new ArrayList<>();
@@ -250,8 +230,7 @@ class TlsInteropTest {
             """;
 
     void cpythonServer(String version, String expected) {
-        String py = python();
-        Assumptions.assumeTrue(py != null, "no python3");
+        String py = Peers.python();
         runRealTime(() -> {
             EventLoop loop = Asyncio.getRunningLoop();
             Process p = new ProcessBuilder(py, "-c", PY_SERVER, TlsFixtures.CERT_PEM.toString(),
@@ -297,8 +276,7 @@ class TlsInteropTest {
     // ------------------------------------------------------------------ openssl s_client
 
     void opensslClient(String versionFlag, String expected) {
-        String openssl = onPath("openssl");
-        Assumptions.assumeTrue(openssl != null, "no openssl");
+        String openssl = Peers.command("openssl");
         runRealTime(() -> {
             EventLoop loop = Asyncio.getRunningLoop();
             List<Echo> conns = new ArrayList<>();

@@ -1,6 +1,7 @@
 package io.jasyncio.streams;
 
 import io.jasyncio.Asyncio;
+import io.jasyncio.Peers;
 import io.jasyncio.net.Server;
 import io.jasyncio.sync.Event;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,7 +29,6 @@ import static io.jasyncio.streams.StreamReaderTest.s;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Our streams against CPython's asyncio streams (and uvloop's), over TCP and Unix sockets: a
@@ -54,29 +54,11 @@ class StreamInteropTest {
 
     @BeforeAll
     static void findPython() throws IOException {
-        if (Files.isExecutable(Path.of("/usr/bin/python3"))) {
-            python = "/usr/bin/python3";
-        } else {
-            for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
-                if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, "python3"))) {
-                    python = Path.of(dir, "python3").toString();
-                    break;
-                }
-            }
-        }
-        assumeTrue(python != null, "no python3: CPython interop skipped");
+        python = Peers.python();
         script = Files.createTempFile("asyncio_peer", ".py");
         script.toFile().deleteOnExit();
         try (InputStream in = StreamInteropTest.class.getResourceAsStream("asyncio_peer.py")) {
             Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
-        }
-    }
-
-    static boolean hasUvloop() {
-        try {
-            return new ProcessBuilder(python, "-c", "import uvloop").start().waitFor() == 0;
-        } catch (IOException | InterruptedException e) {
-            return false;
         }
     }
 
@@ -167,7 +149,9 @@ class StreamInteropTest {
     @ParameterizedTest(name = "CPython {1} client over {0} against startServer")
     @CsvSource({"tcp, asyncio", "tcp, uvloop", "unix, asyncio", "unix, uvloop"})
     void cpythonClientAgainstOurServer(String kind, String flavour) throws Exception {
-        assumeTrue(flavour.equals("asyncio") || hasUvloop(), "no uvloop");
+        if (!flavour.equals("asyncio")) {
+            Peers.python("uvloop");
+        }
         Path dir = Files.createTempDirectory("jasyncio-interop");
         Path sock = dir.resolve("s.sock");
         try {
@@ -197,7 +181,9 @@ class StreamInteropTest {
     @ParameterizedTest(name = "openConnection over {0} against a CPython {1} server")
     @CsvSource({"tcp, asyncio", "tcp, uvloop", "unix, asyncio", "unix, uvloop"})
     void ourClientAgainstACpythonServer(String kind, String flavour) throws Exception {
-        assumeTrue(flavour.equals("asyncio") || hasUvloop(), "no uvloop");
+        if (!flavour.equals("asyncio")) {
+            Peers.python("uvloop");
+        }
         Path dir = Files.createTempDirectory("jasyncio-interop");
         Path sock = dir.resolve("s.sock");
         try {

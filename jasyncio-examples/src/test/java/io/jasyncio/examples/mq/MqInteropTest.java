@@ -1,6 +1,7 @@
 package io.jasyncio.examples.mq;
 
 import io.jasyncio.Asyncio;
+import io.jasyncio.Peers;
 import io.jasyncio.examples.mq.MqTesting.TestBroker;
 import io.jasyncio.test.AsyncioSettings;
 import io.jasyncio.test.AsyncioTest;
@@ -24,7 +25,6 @@ import java.util.concurrent.TimeUnit;
 import static io.jasyncio.examples.mq.MqTesting.receive;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * CPython clients, written from the protocol alone with asyncio streams ({@code mq_peer.py}),
@@ -41,17 +41,7 @@ class MqInteropTest {
 
     @BeforeAll
     static void findPython() throws IOException {
-        if (Files.isExecutable(Path.of("/usr/bin/python3"))) {
-            python = "/usr/bin/python3";
-        } else {
-            for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
-                if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, "python3"))) {
-                    python = Path.of(dir, "python3").toString();
-                    break;
-                }
-            }
-        }
-        assumeTrue(python != null, "no python3: CPython interop skipped");
+        python = Peers.python();
         script = Files.createTempFile("mq_peer", ".py");
         script.toFile().deleteOnExit();
         try (InputStream in = MqInteropTest.class.getResourceAsStream("mq_peer.py")) {
