@@ -16,6 +16,7 @@ class LauncherScriptTest {
     void monitorTreeOfAProgramStartedWithMonitor() throws Exception {
         try (Launcher echo = Launcher.start(Map.of(), "echo", "--port", "0", "--monitor=127.0.0.1:0")) {
             String port = echo.awaitErr("jasyncio monitor on 127\\.0\\.0\\.1:(\\d+)");
+            echo.awaitErr("^echo: listening on 127\\.0\\.0\\.1:\\d+");      // where it listens: stderr, as every program
             String address = "127.0.0.1:" + port;
 
             Launcher.Run tree = Launcher.run("monitor", address, "tree");
@@ -43,6 +44,14 @@ class LauncherScriptTest {
             }
 
             assertTrue(!echo.errSoFar().contains("Exception") && !echo.errSoFar().contains("Error"), echo.errSoFar());
+        }
+    }
+
+    @Test
+    void everyServerSaysWhereItListensOnStandardError() throws Exception {
+        try (Launcher mq = Launcher.start(Map.of(), "mq", "server", "--port", "0", "--monitor=127.0.0.1:0")) {
+            mq.awaitErr("^jasyncio monitor on 127\\.0\\.0\\.1:\\d+");
+            mq.awaitErr("^mq server: listening on 127\\.0\\.0\\.1:\\d+");
         }
     }
 
