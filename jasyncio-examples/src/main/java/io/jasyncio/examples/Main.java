@@ -133,9 +133,9 @@ public final class Main implements Callable<Integer> {
             String address = monitorAddress.isBlank() ? MonitorCommand.defaultAddress() : monitorAddress.trim();
             try {
                 Monitor m = Monitor.start(address, monitorToken);
-                String warning = m.exposureWarning();
+                // Off loopback the monitor has logged its warning (exposureWarning()) already.
                 err.println("jasyncio monitor on " + address(m) + (m.requiresToken() ? " (token required)" : "")
-                        + (warning == null ? "" : "; warning: " + warning));
+                        + (m.exposureWarning() == null ? "" : " (not loopback: reachable from elsewhere)"));
                 err.flush();
             } catch (IllegalArgumentException | UncheckedIOException e) {
                 err.println("jasyncio: --monitor: " + e.getMessage());
