@@ -283,7 +283,9 @@ public final class Asyncio {
      * child fails, the gather fails with that exception at once (the other children go on); if a
      * child is cancelled, the gather is cancelled. Cancelling the gather cancels every child not
      * yet done. The same future may appear several times. With no futures, the result is an empty
-     * list. Await the returned future for the results.
+     * list. Await the returned future for the results; its {@link AsyncFuture#await() await()}
+     * rethrows a child's exception unchanged, checked ones too, so catch {@code Exception} around
+     * it (see there for the idiom).
      *
      * @param <T> the result type
      * @param futures the children, all of one loop
@@ -463,6 +465,8 @@ public final class Asyncio {
      * @param timeout the most seconds to wait; {@code +Infinity} for no limit
      * @return the future's result
      * @throws AsyncTimeoutException if the timeout passed first
+     * @throws Throwable the future's own exception, rethrown unchanged even when checked (catch
+     *     {@code Exception}; see {@link AsyncFuture#await()})
      */
     public static <T> T waitFor(AsyncFuture<? extends T> future, double timeout) {
         Objects.requireNonNull(future, "future");
