@@ -951,7 +951,9 @@ public final class H1Parser {
         if (version == HttpVersion.HTTP_1_0) {
             throw H1Error.TRANSFER_ENCODING_IN_HTTP_1_0.at(consumed);
         }
-        if (chunkedCount > 1 || (chunkedCount == 1 && !chunkedLast)) {
+        // chunked applied twice is malformed in any message; chunked before another coding is a
+        // request error, while a response then runs to the close (RFC 9112 section 6.3 rule 4).
+        if (chunkedCount > 1 || (requests && chunkedCount == 1 && !chunkedLast)) {
             throw H1Error.BAD_TRANSFER_ENCODING.at(consumed, "chunked must be applied once, last");
         }
     }
