@@ -480,12 +480,28 @@ public final class H1Parser {
         }
         int i = p;
         byte b = 0;
-        while (i < end) {
-            b = in.get(i);
-            if (b == CR || b == LF) {
-                break;
+        if (in.hasArray()) {
+            // The hot path: scan the backing array directly.
+            byte[] a = in.array();
+            int off = in.arrayOffset();
+            int j = p + off;
+            int e = end + off;
+            while (j < e) {
+                b = a[j];
+                if (b == CR || b == LF) {
+                    break;
+                }
+                j++;
             }
-            i++;
+            i = j - off;
+        } else {
+            while (i < end) {
+                b = in.get(i);
+                if (b == CR || b == LF) {
+                    break;
+                }
+                i++;
+            }
         }
         int n = i - p;
         if (n > 0) {
