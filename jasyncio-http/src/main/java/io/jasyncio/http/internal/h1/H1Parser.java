@@ -1078,6 +1078,7 @@ public final class H1Parser {
     /** The current message is complete: END, or UPGRADE if the connection switches. */
     private Event complete() {
         lineLen = 0;
+        headBytes = 0;
         if (upgrade) {
             state = State.UPGRADED;
             return Event.UPGRADE;

@@ -374,6 +374,14 @@ class H1ParserTest {
     }
 
     @Test
+    void eachHeadHasItsOwnSizeBudget() {
+        H1Options small = H1Options.builder().maxHeadSize(100).build();
+        String chunkedWithTrailers = "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nT: " + "x".repeat(60) + "\r\n\r\n";
+        String next = "GET /" + "y".repeat(60) + " HTTP/1.1\r\n\r\n";
+        assertEquals(4, parse(small, chunkedWithTrailers + next).size(), "the trailers' bytes do not count against the next head");
+    }
+
+    @Test
     void aChunkLineOverItsLimitIsRefused() {
         refused(CHUNKED + "5;a=" + "b".repeat(5000) + "\r\n", "CHUNK_LINE_TOO_LONG", 400);
     }
