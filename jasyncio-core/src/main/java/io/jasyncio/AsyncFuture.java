@@ -215,7 +215,8 @@ public sealed class AsyncFuture<T> permits Task, GatheringFuture {
     }
 
     /**
-     * Cancels the future and schedules its callbacks.
+     * Cancels the future and schedules its callbacks. On a future that already failed it does
+     * nothing but silence the "exception was never retrieved" report, as asyncio's does.
      *
      * @return {@code false} if the future was already done, else {@code true}
      */
@@ -240,6 +241,7 @@ public sealed class AsyncFuture<T> permits Task, GatheringFuture {
     boolean cancelWith(String message, String reason) {
         loop.checkThread("cancel a future");
         if (state != PENDING) {
+            markRetrieved(); // as asyncio's cancel() clears _log_traceback: the caller gave up on it
             return false;
         }
         noteCancel(reason);
