@@ -18,8 +18,13 @@ final class Conformance {
 
     /** Runs {@code body} as the main task of a fresh loop on virtual time, for at most 60 virtual seconds. */
     static void run(CheckedRunnable body) {
+        run(60, body);
+    }
+
+    /** Runs {@code body} as the main task of a fresh loop on virtual time, for at most {@code seconds} virtual seconds. */
+    static void run(double seconds, CheckedRunnable body) {
         Asyncio.run(EventLoop.builder().clock(new VirtualClock()), () -> {
-            Asyncio.timeout(60).run(() -> {
+            Asyncio.timeout(seconds).run(() -> {
                 body.run();
                 return null;
             });
