@@ -221,7 +221,9 @@ public sealed class AsyncQueue<T> permits AsyncLifoQueue, AsyncPriorityQueue {
     /**
      * Waits until every item put has been taken and processed ({@link #taskDone()}).
      *
-     * <p><b>Cancellation.</b> A cancellation point.
+     * <p><b>Cancellation.</b> A cancellation point: cancelled while waiting, it throws
+     * {@link io.jasyncio.CancelledError}; cancelled after the queue was finished but before it
+     * resumed, it returns normally (it takes nothing) and the cancellation comes at the next await.
      */
     public void join() {
         binding.task("join a queue");

@@ -525,7 +525,8 @@ public final class JanusQueue<T> {
         /**
          * Waits until every item put was processed.
          *
-         * <p><b>Cancellation.</b> A cancellation point.
+         * <p><b>Cancellation.</b> A cancellation point, as {@link AsyncQueue#join()}: cancelled
+         * after the queue was finished but before it resumed, it returns normally.
          */
         public void join() {
             onLoop("join");

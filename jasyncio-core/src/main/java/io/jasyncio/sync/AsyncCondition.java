@@ -104,6 +104,10 @@ public final class AsyncCondition {
      * Waits until {@code predicate} holds, checking it first and after every notification.
      * asyncio's {@code wait_for(predicate)}.
      *
+     * <p><b>Cancellation.</b> A cancellation point with {@link #await()}'s rule: a notification it
+     * will not act on goes to another waiter, and the lock is held again when the
+     * {@link CancelledError} leaves.
+     *
      * @param predicate what to wait for; called with the lock held
      * @return the predicate's last (true) value
      */

@@ -84,6 +84,9 @@ public final class AsyncLock {
      * Acquires the lock and returns a handle whose {@code close()} releases it, for
      * try-with-resources.
      *
+     * <p><b>Cancellation.</b> As {@link #acquire()}: if it throws, no handle exists and the task
+     * holds nothing.
+     *
      * @return the handle
      */
     public Held hold() {

@@ -82,7 +82,13 @@ public sealed class AsyncSemaphore permits AsyncBoundedSemaphore {
         return true;
     }
 
-    /** @return a handle that releases the permit it acquired, for try-with-resources */
+    /**
+     * Acquires a permit and returns a handle that releases it, for try-with-resources.
+     *
+     * <p><b>Cancellation.</b> As {@link #acquire()}: if it throws, the task holds no permit.
+     *
+     * @return the handle
+     */
     public Held hold() {
         acquire();
         return this::release;

@@ -81,7 +81,12 @@ public final class CapacityLimiter {
         return n;
     }
 
-    /** Takes a token for the calling task, waiting if none is free. */
+    /**
+     * Takes a token for the calling task, waiting if none is free.
+     *
+     * <p><b>Cancellation.</b> A cancellation point that loses nothing; see
+     * {@link #acquireOnBehalfOf}.
+     */
     public void acquire() {
         acquireOnBehalfOf(binding.task("acquire a capacity limiter"));
     }
@@ -144,7 +149,14 @@ public final class CapacityLimiter {
         return false;
     }
 
-    /** @return a handle that releases the calling task's token, for try-with-resources */
+    /**
+     * Acquires a token for the calling task and returns a handle that releases it, for
+     * try-with-resources.
+     *
+     * <p><b>Cancellation.</b> As {@link #acquire()}: if it throws, the task holds no token.
+     *
+     * @return the handle
+     */
     public Held hold() {
         acquire();
         Task<?> me = Task.current();
