@@ -116,6 +116,108 @@ class HandOffStressTest {
         });
     }
 
+    /**
+     * The thread-safe queue with real threads on its blocking side: a thread puts while one-shot
+     * get tasks, accounted by their outcome, are cancelled at random (some just as an item was
+     * handed to them from the thread); then one-shot put tasks race a taking thread the same way.
+     * On the system clock, as threads are involved.
+     */
+    @Test
+    void janusQueueWithThreads() throws Exception {
+        int n = 1000 * SCALE;
+        Asyncio.run(() -> Asyncio.timeout(60).run(() -> {
+            SplittableRandom rnd = new SplittableRandom(SEED);
+            // Threads produce, tasks consume.
+            JanusQueue<Integer> q = new JanusQueue<>(Asyncio.getRunningLoop(), 1 + rnd.nextInt(4));
+            Thread producer = Thread.ofPlatform().start(() -> {
+                try {
+                    for (int i = 0; i < n; i++) {
+                        q.sync().put(i);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            List<Integer> received = new ArrayList<>();
+            List<Task<Integer>> gets = new ArrayList<>();
+            int idle = 0;
+            while (received.size() < n && idle < 100) {
+                // Once the producer is done and the queue is empty, a shortfall is a lost item.
+                idle = !producer.isAlive() && q.qsize() == 0 ? idle + 1 : 0;
+                for (int i = 0; i < 3; i++) {
+                    gets.add(Asyncio.createTask(() -> q.async().get()));
+                }
+                Asyncio.sleep(rnd.nextInt(3) == 0 ? 0.0005 : 0);
+                cancelOne(gets, rnd);
+                for (java.util.Iterator<Task<Integer>> it = gets.iterator(); it.hasNext(); ) {
+                    Task<Integer> t = it.next();
+                    if (t.isDone()) {
+                        it.remove();
+                        if (!t.isCancelled()) {
+                            received.add(t.result());
+                        }
+                    }
+                }
+            }
+            for (Task<Integer> t : gets) {
+                t.cancel();
+                try {
+                    received.add(t.await());
+                } catch (CancelledError e) {
+                    // took nothing
+                }
+            }
+            Asyncio.toThread(() -> producer.join());
+            assertEquals(0, q.qsize());
+            assertEquals(n, new HashSet<>(received).size(), "every item taken once");
+            assertEquals(n, received.size(), "and only once");
+
+            // Tasks produce, a thread consumes.
+            JanusQueue<Integer> q2 = new JanusQueue<>(Asyncio.getRunningLoop(), 1 + rnd.nextInt(4));
+            Set<Integer> taken = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            java.util.concurrent.atomic.AtomicInteger duplicates = new java.util.concurrent.atomic.AtomicInteger();
+            Thread consumer = Thread.ofPlatform().start(() -> {
+                try {
+                    for (;;) {
+                        if (!taken.add(q2.sync().take())) {
+                            duplicates.incrementAndGet();
+                        }
+                    }
+                } catch (InterruptedException | io.jasyncio.queues.QueueShutDownException e) {
+                    // done
+                }
+            });
+            Set<Integer> sent = new HashSet<>();
+            List<Task<Void>> puts = new ArrayList<>();
+            List<Integer> putItems = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                int item = i;
+                putItems.add(item);
+                puts.add(Asyncio.createTask(() -> q2.async().put(item)));
+                if (i % 3 == 2) {
+                    Asyncio.sleep(rnd.nextInt(3) == 0 ? 0.0005 : 0);
+                    cancelOne(puts.subList(Math.max(0, puts.size() - 6), puts.size()), rnd);
+                }
+            }
+            for (int i = 0; i < puts.size(); i++) {
+                try {
+                    puts.get(i).await();
+                    sent.add(putItems.get(i));
+                } catch (CancelledError e) {
+                    // added nothing
+                }
+            }
+            while (q2.qsize() > 0) {
+                Asyncio.sleep(0.001);
+            }
+            q2.shutdown(false);
+            Asyncio.toThread(() -> consumer.join());
+            assertEquals(0, duplicates.get());
+            assertEquals(sent, taken, "every item put was taken, and no cancelled put's item");
+            return null;
+        }));
+    }
+
     @Test
     void channel() {
         items(max -> {
