@@ -36,7 +36,8 @@ import java.util.function.Supplier;
  *
  * <p><b>Cancellation.</b> {@code send} and {@code receive} are cancellation points that lose
  * nothing. A receive cancelled while waiting, or after an item was handed to it but before it
- * resumed, throws {@link CancelledError} and the item goes back: it is the next item received. A
+ * resumed, throws {@link CancelledError} and the item goes back: it is the next item received
+ * (the buffer holds it, for a moment beyond the capacity, if no other receiver waits). A
  * send cancelled while waiting did not deliver its item; a send whose item a receiver already took
  * cannot be undone, so it returns and the cancellation comes at the task's next await.
  *

@@ -22,7 +22,7 @@ import java.util.Iterator;
  * waiter) and raises {@link CancelledError}, as asyncio's primitives do. Without this, jasyncio's
  * rule that an await whose future completed returns normally (the cancellation coming at the next
  * await) would let the grant leave with a task that is about to stop: a task whose body ends with
- * the {@code get} is cancelled with the item as its discarded result (asyncio's gh-88395 family).
+ * the {@code get} is cancelled with the item as its discarded result.
  * What cannot be handed back (a sender's item that a receiver already took) stands, and the
  * cancellation comes at the task's next await.
  */
@@ -60,9 +60,13 @@ public final class Waiters {
 
     /**
      * After an await of a hand-off returned normally: decides whether the task keeps what it was
-     * handed. If a cancellation was requested during the wait and not raised by it, the request
-     * came after the hand-off, which is then undone: {@code giveBack} runs and the pending
-     * {@link CancelledError} is thrown here (a checkpoint, so it is delivered once).
+     * handed. A {@code cancel()} during the wait either cancelled the waiter's future (and the
+     * await raised) or, the future being completed already, was left pending for the task's next
+     * await; so if {@code cancelling()} rose across an await that returned, the request came after
+     * the hand-off, which is then undone: {@code giveBack} runs and the pending
+     * {@link CancelledError} is delivered here, at a yield (so it is raised once, with its message
+     * and site). (A request withdrawn by another task's {@code uncancel()} between the two goes
+     * unseen: the task keeps the grant and nothing is pending.)
      *
      * @param me the current task
      * @param mark {@code me.cancelling()} before the await
