@@ -2,6 +2,8 @@ package io.jasyncio.channels;
 
 import io.jasyncio.AsyncFuture;
 import io.jasyncio.CancelledError;
+import io.jasyncio.Task;
+import io.jasyncio.internal.Waiters;
 import io.jasyncio.internal.LoopBinding;
 
 import java.util.ArrayDeque;
@@ -33,9 +35,11 @@ import java.util.function.Supplier;
  * with a cause passes it on as the exception's cause, and iteration then throws rather than ends.
  *
  * <p><b>Cancellation.</b> {@code send} and {@code receive} are cancellation points that lose
- * nothing: a cancelled send did not deliver its item, a cancelled receive took none. An item handed
- * over at the very moment the task is cancelled is delivered (the send returns, the receive returns
- * the item) and the cancellation comes at the task's next await.
+ * nothing. A receive cancelled while waiting, or after an item was handed to it but before it
+ * resumed, throws {@link CancelledError} and the item goes back: it is the next item received
+ * (the buffer holds it, for a moment beyond the capacity, if no other receiver waits). A
+ * send cancelled while waiting did not deliver its item; a send whose item a receiver already took
+ * cannot be undone, so it returns and the cancellation comes at the task's next await.
  *
  * <p><b>Select.</b> {@link #onReceive} and {@link #onSend} make clauses for {@link Select#select}.
  *
@@ -142,7 +146,10 @@ public final class Channel<T> implements Iterable<T> {
      * Sends an item, waiting while the channel has no room (for a rendezvous channel: until a
      * receiver takes it).
      *
-     * <p><b>Cancellation.</b> A cancellation point: cancelled while waiting, the item is not sent.
+     * <p><b>Cancellation.</b> A cancellation point: cancelled while waiting, the item is not sent
+     * and {@link CancelledError} is thrown. Once a receiver has taken the item the send has
+     * happened: cancelled after that but before it resumed, the send returns and the cancellation
+     * comes at the task's next await.
      *
      * @param item the item, not null
      * @throws ChannelClosedException if the channel is closed
@@ -180,7 +187,9 @@ public final class Channel<T> implements Iterable<T> {
     /**
      * Receives the next item, waiting until there is one.
      *
-     * <p><b>Cancellation.</b> A cancellation point: cancelled while waiting, no item is taken.
+     * <p><b>Cancellation.</b> A cancellation point that loses nothing: cancelled while waiting, or
+     * after an item was handed to it but before it resumed, it takes no item (the item goes back,
+     * to be the next one received) and throws {@link CancelledError}.
      *
      * @return the item
      * @throws ChannelClosedException if the channel is closed and everything sent was received
@@ -348,7 +357,7 @@ public final class Channel<T> implements Iterable<T> {
         T first = buffer.pollFirst();
         Waiter w;
         if (first != null) {
-            while ((w = senders.pollFirst()) != null) {
+            while (buffer.size() < capacity && (w = senders.pollFirst()) != null) {
                 if (w.claim(Boolean.TRUE)) {
                     buffer.addLast(cast(w.item));
                     break;
@@ -365,23 +374,52 @@ public final class Channel<T> implements Iterable<T> {
     }
 
     private Object receiveOrClosed() {
-        binding.task("receive from a channel");
+        Task<?> me = binding.task("receive from a channel");
+        for (;;) {
+            Object v = poll();
+            if (v != NOTHING) {
+                return v;
+            }
+            if (closed) {
+                return CLOSED;
+            }
+            Waiter w = new Waiter(binding.loop().createFuture(), null, -1, null);
+            w.future.describedAs("Channel.receive");
+            receivers.addLast(w);
+            int mark = me.cancelling();
+            try {
+                v = w.future.await();
+            } catch (CancelledError e) {
+                receivers.remove(w);
+                throw e;
+            }
+            Object got = v;
+            // Cancelled after the item was handed over but before resuming: it goes back (Waiters).
+            if (got == CLOSED || Waiters.keep(me, mark, () -> giveBack(got))) {
+                return got == CLOSED ? pollOrClosed() : got;
+            }
+        }
+    }
+
+    /** After a receiver was told "closed": an item handed back meanwhile is still delivered. */
+    private Object pollOrClosed() {
         Object v = poll();
-        if (v != NOTHING) {
-            return v;
+        return v == NOTHING ? CLOSED : v;
+    }
+
+    /**
+     * A receiver cancelled after it was handed {@code item}, before it resumed, gives it back: to
+     * the next waiting receiver, else to the front of the buffer (for a moment beyond the
+     * capacity), so it is the next item received.
+     */
+    private void giveBack(Object item) {
+        Waiter w;
+        while ((w = receivers.pollFirst()) != null) {
+            if (w.claim(item)) {
+                return;
+            }
         }
-        if (closed) {
-            return CLOSED;
-        }
-        Waiter w = new Waiter(binding.loop().createFuture(), null, -1, null);
-        w.future.describedAs("Channel.receive");
-        receivers.addLast(w);
-        try {
-            return w.future.await();
-        } catch (CancelledError e) {
-            receivers.remove(w);
-            throw e;
-        }
+        buffer.addFirst(cast(item));
     }
 
     private ChannelClosedException closedForReceive() {
@@ -435,12 +473,25 @@ public final class Channel<T> implements Iterable<T> {
         }
 
         @Override
+        boolean canGiveBack(Object value) {
+            return value != CLOSED;
+        }
+
+        @Override
+        void giveBack(Object value) {
+            channel.giveBack(value);
+        }
+
+        @Override
         void unregister(Object registration) {
             channel.receivers.remove(registration);
         }
 
         @Override
         R complete(Object value) {
+            if (value == CLOSED) {
+                value = channel.pollOrClosed();
+            }
             if (value == CLOSED) {
                 if (onClosed != null) {
                     return onClosed.get();

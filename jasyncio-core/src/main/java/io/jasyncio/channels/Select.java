@@ -4,6 +4,7 @@ import io.jasyncio.AsyncFuture;
 import io.jasyncio.EventLoop;
 import io.jasyncio.Task;
 import io.jasyncio.TimerHandle;
+import io.jasyncio.internal.Waiters;
 
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -33,9 +34,11 @@ public final class Select {
     /**
      * Waits for the first clause that can win, and returns what its handler returns.
      *
-     * <p><b>Cancellation.</b> A cancellation point: cancelled while waiting, no clause takes effect.
-     * Cancelled at the moment a clause wins, that clause's effect stands and its handler runs; the
-     * cancellation comes at the task's next await.
+     * <p><b>Cancellation.</b> A cancellation point that loses nothing: cancelled while waiting, no
+     * clause takes effect. Cancelled after a clause won but before the task resumed: a receive
+     * clause's item goes back to the front of its channel and the select throws
+     * {@link io.jasyncio.CancelledError}; the effect of any other clause (an item sent, a timeout, a
+     * done future) stands, its handler runs, and the cancellation comes at the task's next await.
      *
      * @param <R> the result type
      * @param clauses the alternatives, at least one
@@ -49,31 +52,40 @@ public final class Select {
             throw new IllegalArgumentException("select needs at least one clause");
         }
         EventLoop loop = EventLoop.getRunningLoop();
-        if (Task.current() == null) {
+        Task<?> me = Task.current();
+        if (me == null) {
             throw new IllegalStateException("Cannot select outside a task (in a callback, or on a plain thread)");
         }
-        for (SelectClause<? extends R> c : clauses) {
-            Object v = Objects.requireNonNull(c, "clause").tryNow();
-            if (v != SelectClause.NOT_READY) {
-                return c.complete(v);
-            }
-        }
-        Op op = new Op(loop.createFuture());
-        op.done.describedAs("select of " + clauses.length);
-        Object[] registrations = new Object[clauses.length];
-        try {
-            for (int i = 0; i < clauses.length; i++) {
-                registrations[i] = clauses[i].register(op, i);
-            }
-            op.done.await();
-        } finally {
-            for (int i = 0; i < clauses.length; i++) {
-                if (i != op.winner && registrations[i] != null) {
-                    clauses[i].unregister(registrations[i]);
+        for (;;) {
+            for (SelectClause<? extends R> c : clauses) {
+                Object v = Objects.requireNonNull(c, "clause").tryNow();
+                if (v != SelectClause.NOT_READY) {
+                    return c.complete(v);
                 }
             }
+            Op op = new Op(loop.createFuture());
+            op.done.describedAs("select of " + clauses.length);
+            Object[] registrations = new Object[clauses.length];
+            int mark = me.cancelling();
+            try {
+                for (int i = 0; i < clauses.length; i++) {
+                    registrations[i] = clauses[i].register(op, i);
+                }
+                op.done.await();
+            } finally {
+                for (int i = 0; i < clauses.length; i++) {
+                    if (i != op.winner && registrations[i] != null) {
+                        clauses[i].unregister(registrations[i]);
+                    }
+                }
+            }
+            SelectClause<? extends R> won = clauses[op.winner];
+            // Cancelled after its clause won but before it resumed: a received item goes back
+            // (Waiters' hand-off rule); what cannot be undone stands.
+            if (!won.canGiveBack(op.value) || Waiters.keep(me, mark, () -> won.giveBack(op.value))) {
+                return won.complete(op.value);
+            }
         }
-        return clauses[op.winner].complete(op.value);
     }
 
     /**

@@ -29,6 +29,19 @@ public abstract sealed class SelectClause<R> permits Channel.ReceiveClause, Chan
     /** Stops waiting (another clause won, or the select was cancelled). */
     abstract void unregister(Object registration);
 
+    /**
+     * Whether the effect of winning with {@code value} can still be undone, when the task is
+     * cancelled after its clause won but before it resumed: a received item can go back to its
+     * channel; a sent item, an elapsed timeout or a done future stand.
+     */
+    boolean canGiveBack(Object value) {
+        return false;
+    }
+
+    /** Undoes the effect of winning with {@code value}; see {@link #canGiveBack}. */
+    void giveBack(Object value) {
+    }
+
     /** Runs the handler with the winning value. */
     abstract R complete(Object value);
 }

@@ -1,7 +1,6 @@
 package io.jasyncio.queues;
 
 import io.jasyncio.AsyncFuture;
-import io.jasyncio.CancelledError;
 import io.jasyncio.internal.LoopBinding;
 import io.jasyncio.internal.Waiters;
 
@@ -106,7 +105,10 @@ public sealed class AsyncQueue<T> permits AsyncLifoQueue, AsyncPriorityQueue {
     /**
      * Adds an item, waiting while the queue is full.
      *
-     * <p><b>Cancellation.</b> A cancellation point: cancelled while waiting, nothing is added.
+     * <p><b>Cancellation.</b> A cancellation point that loses nothing: cancelled while waiting, or
+     * after room was made for it but before it resumed, nothing is added, the room goes to the next
+     * waiting putter, and {@link io.jasyncio.CancelledError} is thrown, as asyncio does. So when
+     * {@code put} throws, the item was not added; when it returns, it was.
      *
      * @param item the item, not null
      * @throws QueueShutDownException if the queue is (or gets) shut down
@@ -118,19 +120,23 @@ public sealed class AsyncQueue<T> permits AsyncLifoQueue, AsyncPriorityQueue {
             if (shutDown) {
                 throw new QueueShutDownException("put into a shut-down queue");
             }
-            AsyncFuture<Boolean> putter = putters.join(binding.loop(), "Queue.put");
-            try {
-                putter.await();
-            } catch (CancelledError e) {
-                if (!isFull() && !putter.isCancelled()) {
-                    putters.wakeFirst(); // we were woken but will not put: pass the turn on
-                }
-                throw e;
-            } finally {
-                putters.leave(putter);
-            }
+            putters.await(binding.loop(), "Queue.put", this::passRoomOn);
         }
         putNowait(item);
+    }
+
+    /** A woken putter that will not put passes the room on. */
+    private void passRoomOn() {
+        if (!isFull()) {
+            putters.wakeFirst();
+        }
+    }
+
+    /** A woken getter that will not get passes the item on. */
+    private void passItemOn() {
+        if (!isEmpty()) {
+            getters.wakeFirst();
+        }
     }
 
     /**
@@ -157,7 +163,10 @@ public sealed class AsyncQueue<T> permits AsyncLifoQueue, AsyncPriorityQueue {
     /**
      * Takes the next item, waiting while the queue is empty.
      *
-     * <p><b>Cancellation.</b> A cancellation point: cancelled while waiting, nothing is taken.
+     * <p><b>Cancellation.</b> A cancellation point that loses nothing: cancelled while waiting, or
+     * after an item arrived for it but before it resumed, nothing is taken, the item stays first in
+     * the queue for the next getter, and {@link io.jasyncio.CancelledError} is thrown, as asyncio
+     * does. So when {@code get} throws, no item left the queue; when it returns one, it did.
      *
      * @return the item
      * @throws QueueShutDownException if the queue is shut down and empty
@@ -168,17 +177,7 @@ public sealed class AsyncQueue<T> permits AsyncLifoQueue, AsyncPriorityQueue {
             if (shutDown) {
                 throw new QueueShutDownException("get from a shut-down, empty queue");
             }
-            AsyncFuture<Boolean> getter = getters.join(binding.loop(), "Queue.get");
-            try {
-                getter.await();
-            } catch (CancelledError e) {
-                if (!isEmpty() && !getter.isCancelled()) {
-                    getters.wakeFirst();
-                }
-                throw e;
-            } finally {
-                getters.leave(getter);
-            }
+            getters.await(binding.loop(), "Queue.get", this::passItemOn);
         }
         return getNowait();
     }
@@ -222,7 +221,9 @@ public sealed class AsyncQueue<T> permits AsyncLifoQueue, AsyncPriorityQueue {
     /**
      * Waits until every item put has been taken and processed ({@link #taskDone()}).
      *
-     * <p><b>Cancellation.</b> A cancellation point.
+     * <p><b>Cancellation.</b> A cancellation point: cancelled while waiting, it throws
+     * {@link io.jasyncio.CancelledError}; cancelled after the queue was finished but before it
+     * resumed, it returns normally (it takes nothing) and the cancellation comes at the next await.
      */
     public void join() {
         binding.task("join a queue");

@@ -3,6 +3,8 @@ package io.jasyncio.queues;
 import io.jasyncio.AsyncFuture;
 import io.jasyncio.CancelledError;
 import io.jasyncio.EventLoop;
+import io.jasyncio.Task;
+import io.jasyncio.internal.Waiters;
 
 import java.util.ArrayDeque;
 import java.util.Objects;
@@ -149,11 +151,18 @@ public final class JanusQueue<T> {
         }
     }
 
-    /** Wakes the first async waiter in {@code line}; its future is completed on the loop. */
+    /**
+     * Wakes the first async waiter in {@code line}; its future is completed on the loop. On the
+     * loop, a cancelled waiter (whose task has not left the line yet) is skipped, so the wake-up
+     * reaches someone; from a thread, the posted completion passes it on instead.
+     */
     private void wakeOne(ArrayDeque<AsyncFuture<Boolean>> line) {
-        AsyncFuture<Boolean> f = line.pollFirst();
-        if (f != null) {
-            complete(f, line);
+        AsyncFuture<Boolean> f;
+        while ((f = line.pollFirst()) != null) {
+            if (!loop.isOnLoop() || !f.isDone()) {
+                complete(f, line);
+                return;
+            }
         }
     }
 
@@ -362,7 +371,9 @@ public final class JanusQueue<T> {
         /**
          * Adds an item, waiting while the queue is full.
          *
-         * <p><b>Cancellation.</b> A cancellation point: cancelled while waiting, nothing is added.
+         * <p><b>Cancellation.</b> A cancellation point that loses nothing, as
+         * {@link AsyncQueue#put}: cancelled while waiting, or after room was made for it but
+         * before it resumed, nothing is added and the room goes to the next putter of either side.
          *
          * @param item the item, not null
          */
@@ -416,7 +427,10 @@ public final class JanusQueue<T> {
         /**
          * Takes the next item, waiting while the queue is empty.
          *
-         * <p><b>Cancellation.</b> A cancellation point: cancelled while waiting, nothing is taken.
+         * <p><b>Cancellation.</b> A cancellation point that loses nothing, as
+         * {@link AsyncQueue#get}: cancelled while waiting, or after an item arrived for it but
+         * before it resumed, nothing is taken and the item stays first for the next getter of
+         * either side.
          *
          * @return the item
          */
@@ -464,22 +478,42 @@ public final class JanusQueue<T> {
             }
         }
 
-        /** Waits for a turn; on cancellation, passes a wake-up it will not use to the next in line. */
+        /**
+         * Waits for a turn. A waiter that will not use a wake-up it got (cancelled at its await, or
+         * after it was woken but before it resumed: the rule of {@link Waiters}) passes it on.
+         */
         private void awaitTurn(AsyncFuture<Boolean> f, ArrayDeque<AsyncFuture<Boolean>> line, boolean putter) {
+            Task<?> me = Task.current();
+            int mark = me.cancelling();
             try {
                 f.await();
             } catch (CancelledError e) {
                 mutex.lock();
                 try {
                     line.remove(f);
-                    boolean canGo = putter ? !full() : !items.isEmpty();
-                    if (canGo && !f.isCancelled()) {
-                        wakeOne(line);
+                    if (!f.isCancelled()) {
+                        passOn(line, putter);
                     }
                 } finally {
                     mutex.unlock();
                 }
                 throw e;
+            }
+            Waiters.keep(me, mark, () -> {
+                mutex.lock();
+                try {
+                    passOn(line, putter);
+                } finally {
+                    mutex.unlock();
+                }
+            });
+        }
+
+        /** Under the mutex: hands an unused turn (an item, or room) to the next waiter of either side. */
+        private void passOn(ArrayDeque<AsyncFuture<Boolean>> line, boolean putter) {
+            if (putter ? !full() || shutDown : !items.isEmpty() || shutDown) {
+                (putter ? notFull : notEmpty).signal();
+                wakeOne(line);
             }
         }
 
@@ -491,7 +525,8 @@ public final class JanusQueue<T> {
         /**
          * Waits until every item put was processed.
          *
-         * <p><b>Cancellation.</b> A cancellation point.
+         * <p><b>Cancellation.</b> A cancellation point, as {@link AsyncQueue#join()}: cancelled
+         * after the queue was finished but before it resumed, it returns normally.
          */
         public void join() {
             onLoop("join");

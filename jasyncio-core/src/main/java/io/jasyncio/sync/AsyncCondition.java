@@ -1,6 +1,5 @@
 package io.jasyncio.sync;
 
-import io.jasyncio.AsyncFuture;
 import io.jasyncio.CancelledError;
 import io.jasyncio.internal.LoopBinding;
 import io.jasyncio.internal.Waiters;
@@ -60,9 +59,14 @@ public final class AsyncCondition {
      * Releases the lock, waits until notified, and takes the lock again before returning, also
      * when cancelled. asyncio's {@code Condition.wait()}.
      *
-     * <p><b>Cancellation.</b> A cancellation point. Cancelled after being notified, the task keeps
-     * the notification (returns normally and sees the cancellation at its next await), so no
-     * notification is lost.
+     * <p><b>Cancellation.</b> A cancellation point that loses no notification: cancelled while
+     * waiting, or after being notified but before it resumed, the task passes the notification it
+     * will not act on to another waiter (gh-112202), takes the lock back and throws the
+     * {@link CancelledError} it received, the same object, as asyncio does; so inside a
+     * {@code timeout} that expires, the lock is held again before the timeout error leaves. A
+     * cancellation that arrives while it takes the lock back is thrown once the lock is held. Like
+     * every condition variable it may return without a notification (the rare case of a withdrawn
+     * cancellation); wait for a predicate with {@link #awaitFor}.
      *
      * @throws IllegalStateException if the calling task does not hold the lock
      */
@@ -74,13 +78,8 @@ public final class AsyncCondition {
         lock.release();
         boolean notified = false;
         try {
-            AsyncFuture<Boolean> fut = waiters.join(binding.loop(), "Condition.wait");
-            try {
-                fut.await();
-                notified = true;
-            } finally {
-                waiters.leave(fut);
-            }
+            // A notified waiter cancelled before it resumed passes the notification on (giveBack).
+            notified = waiters.await(binding.loop(), "Condition.wait", () -> waiters.wake(1));
         } finally {
             // Take the lock back, even if cancelled: the caller's finally blocks expect to hold it.
             CancelledError err = null;
@@ -94,7 +93,7 @@ public final class AsyncCondition {
             }
             if (err != null) {
                 if (notified) {
-                    notify(1); // we will not act on the notification: pass it on (gh-112202)
+                    waiters.wake(1); // we will not act on the notification: pass it on (gh-112202)
                 }
                 throw err;
             }
@@ -104,6 +103,10 @@ public final class AsyncCondition {
     /**
      * Waits until {@code predicate} holds, checking it first and after every notification.
      * asyncio's {@code wait_for(predicate)}.
+     *
+     * <p><b>Cancellation.</b> A cancellation point with {@link #await()}'s rule: a notification it
+     * will not act on goes to another waiter, and the lock is held again when the
+     * {@link CancelledError} leaves.
      *
      * @param predicate what to wait for; called with the lock held
      * @return the predicate's last (true) value

@@ -1,6 +1,5 @@
 package io.jasyncio.sync;
 
-import io.jasyncio.AsyncFuture;
 import io.jasyncio.CancelledError;
 import io.jasyncio.EventLoop;
 import io.jasyncio.Task;
@@ -32,9 +31,11 @@ public final class AsyncLock {
     /**
      * Waits until the lock is free and takes it for the calling task.
      *
-     * <p><b>Cancellation.</b> A cancellation point: cancelled while waiting, the task does not get
-     * the lock. Cancelled at the moment it is handed the lock, it keeps it and sees the
-     * cancellation at its next await (release it in a {@code finally}, or use {@link #hold()}).
+     * <p><b>Cancellation.</b> A cancellation point that loses nothing: cancelled while waiting,
+     * the task does not get the lock; cancelled after the lock was handed to it but before it
+     * resumed, it hands the lock on to the next waiter and throws {@link CancelledError}, as
+     * asyncio does (see {@code docs/coordination.md}). So when {@code acquire} throws, the task
+     * does not hold the lock; when it returns, it does.
      *
      * @throws IllegalStateException outside a task, on another loop, or if the task holds the lock
      */
@@ -48,21 +49,21 @@ public final class AsyncLock {
             return;
         }
         EventLoop loop = binding.loop();
-        AsyncFuture<Boolean> fut = waiters.join(loop, "Lock.acquire");
-        try {
-            try {
-                fut.await();
-            } finally {
-                waiters.leave(fut);
+        // Woken as the head of the line, the task holds its claim until it runs (release() wakes
+        // one waiter and nobody may overtake it); one that will not use it passes it on.
+        while (!waiters.await(loop, "Lock.acquire", this::passOn)) {
+            if (owner == null && !waiters.anyNotCancelled()) {
+                break;
             }
-        } catch (CancelledError e) {
-            // If the lock is free, the wake-up may have been meant for us: pass it to the new head.
-            if (owner == null) {
-                waiters.wakeHead();
-            }
-            throw e;
         }
         owner = me;
+    }
+
+    /** A waiter leaves with a wake-up it will not use: the lock, if free, goes to the next one. */
+    private void passOn() {
+        if (owner == null) {
+            waiters.wakeHead();
+        }
     }
 
     /**
@@ -82,6 +83,9 @@ public final class AsyncLock {
     /**
      * Acquires the lock and returns a handle whose {@code close()} releases it, for
      * try-with-resources.
+     *
+     * <p><b>Cancellation.</b> As {@link #acquire()}: if it throws, no handle exists and the task
+     * holds nothing.
      *
      * @return the handle
      */

@@ -1,6 +1,5 @@
 package io.jasyncio.sync;
 
-import io.jasyncio.AsyncFuture;
 import io.jasyncio.internal.LoopBinding;
 import io.jasyncio.internal.Waiters;
 
@@ -41,9 +40,10 @@ public sealed class AsyncSemaphore permits AsyncBoundedSemaphore {
     /**
      * Takes a permit, waiting in line if none is free.
      *
-     * <p><b>Cancellation.</b> A cancellation point: cancelled while waiting, no permit is taken;
-     * cancelled at the moment it is handed a permit, the task keeps it and sees the cancellation at
-     * its next await.
+     * <p><b>Cancellation.</b> A cancellation point that loses nothing: cancelled while waiting, no
+     * permit is taken; cancelled after a permit was handed to it but before it resumed, the task
+     * gives the permit back (to the next waiter) and throws {@link io.jasyncio.CancelledError}, as
+     * asyncio does. So when {@code acquire} throws, the task holds no permit from it.
      */
     public void acquire() {
         binding.task("acquire a semaphore");
@@ -51,12 +51,14 @@ public sealed class AsyncSemaphore permits AsyncBoundedSemaphore {
             value--;
             return;
         }
-        AsyncFuture<Boolean> fut = waiters.join(binding.loop(), "Semaphore.acquire");
         try {
-            try {
-                fut.await();
-            } finally {
-                waiters.leave(fut);
+            // A woken waiter was counted as holding a permit (wakeNext); one that will not use it
+            // gives it back.
+            while (!waiters.await(binding.loop(), "Semaphore.acquire", this::giveBack)) {
+                if (!isLocked()) {
+                    value--;
+                    return;
+                }
             }
         } finally {
             // Permits freed while this waiter was in line may be due to others behind it.
@@ -80,7 +82,13 @@ public sealed class AsyncSemaphore permits AsyncBoundedSemaphore {
         return true;
     }
 
-    /** @return a handle that releases the permit it acquired, for try-with-resources */
+    /**
+     * Acquires a permit and returns a handle that releases it, for try-with-resources.
+     *
+     * <p><b>Cancellation.</b> As {@link #acquire()}: if it throws, the task holds no permit.
+     *
+     * @return the handle
+     */
     public Held hold() {
         acquire();
         return this::release;
@@ -89,6 +97,12 @@ public sealed class AsyncSemaphore permits AsyncBoundedSemaphore {
     /** Gives a permit back and hands it to the first waiter. */
     public void release() {
         binding.loop();
+        value++;
+        wakeNext();
+    }
+
+    /** A woken waiter that will not use its permit returns it, to the next waiter if any. */
+    private void giveBack() {
         value++;
         wakeNext();
     }

@@ -27,8 +27,10 @@ public final class Barrier {
     /**
      * Waits until {@link #parties()} tasks are here. asyncio's {@code Barrier.wait()}.
      *
-     * <p><b>Cancellation.</b> A cancellation point; a cancelled task leaves the barrier and the
-     * others keep waiting for a full party.
+     * <p><b>Cancellation.</b> A cancellation point; a task cancelled while the party fills leaves
+     * the barrier and the others keep waiting for a full party. A task cancelled after the
+     * barrier tripped but before it resumed throws {@link io.jasyncio.CancelledError} as asyncio's
+     * does, and the barrier opens for the others all the same.
      *
      * @return this task's arrival index, 0 to parties - 1 (the last to arrive gets parties - 1)
      * @throws BrokenBarrierException if the barrier is broken or reset while waiting

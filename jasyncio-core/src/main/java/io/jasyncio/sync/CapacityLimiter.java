@@ -5,6 +5,7 @@ import io.jasyncio.CancelledError;
 import io.jasyncio.EventLoop;
 import io.jasyncio.Task;
 import io.jasyncio.internal.LoopBinding;
+import io.jasyncio.internal.Waiters;
 
 import java.util.ArrayDeque;
 import java.util.Collections;
@@ -80,7 +81,12 @@ public final class CapacityLimiter {
         return n;
     }
 
-    /** Takes a token for the calling task, waiting if none is free. */
+    /**
+     * Takes a token for the calling task, waiting if none is free.
+     *
+     * <p><b>Cancellation.</b> A cancellation point that loses nothing; see
+     * {@link #acquireOnBehalfOf}.
+     */
     public void acquire() {
         acquireOnBehalfOf(binding.task("acquire a capacity limiter"));
     }
@@ -88,29 +94,35 @@ public final class CapacityLimiter {
     /**
      * Takes a token for {@code borrower}, waiting in line if none is free.
      *
-     * <p><b>Cancellation.</b> A cancellation point: cancelled while waiting, no token is taken.
+     * <p><b>Cancellation.</b> A cancellation point that loses nothing: cancelled while waiting, or
+     * after a token was handed to it but before it resumed, no token is taken (it goes to the next
+     * waiter) and {@link CancelledError} is thrown, as for {@link AsyncSemaphore#acquire()}.
      *
      * @param borrower who the token is for
      * @throws IllegalStateException if the borrower already holds a token
      */
     public void acquireOnBehalfOf(Object borrower) {
         Objects.requireNonNull(borrower, "borrower");
-        binding.task("acquire a capacity limiter");
-        if (tryAcquireOnBehalfOf(borrower)) {
-            return;
-        }
+        Task<?> me = binding.task("acquire a capacity limiter");
         EventLoop loop = binding.loop();
-        AsyncFuture<Boolean> fut = loop.createFuture();
-        fut.describedAs("CapacityLimiter.acquire");
-        Waiter w = new Waiter(borrower, fut);
-        waiters.addLast(w);
-        try {
-            fut.await();
-        } catch (CancelledError e) {
-            waiters.remove(w);
-            throw e;
+        while (!tryAcquireOnBehalfOf(borrower)) {
+            AsyncFuture<Boolean> fut = loop.createFuture();
+            fut.describedAs("CapacityLimiter.acquire");
+            Waiter w = new Waiter(borrower, fut);
+            waiters.addLast(w);
+            int mark = me.cancelling();
+            try {
+                fut.await();
+            } catch (CancelledError e) {
+                waiters.remove(w);
+                throw e;
+            }
+            // The token was put in the borrower's name when we were woken; cancelled after that
+            // but before resuming, the task gives it back to the next waiter (Waiters' rule).
+            if (Waiters.keep(me, mark, () -> releaseOnBehalfOf(borrower))) {
+                return;
+            }
         }
-        // The token was put in our name when we were woken.
     }
 
     /** @return whether a token was taken for the calling task without waiting */
@@ -137,7 +149,14 @@ public final class CapacityLimiter {
         return false;
     }
 
-    /** @return a handle that releases the calling task's token, for try-with-resources */
+    /**
+     * Acquires a token for the calling task and returns a handle that releases it, for
+     * try-with-resources.
+     *
+     * <p><b>Cancellation.</b> As {@link #acquire()}: if it throws, the task holds no token.
+     *
+     * @return the handle
+     */
     public Held hold() {
         acquire();
         Task<?> me = Task.current();

@@ -39,7 +39,10 @@ public final class Event {
     /**
      * Waits until the event is set; returns at once if it is. asyncio's {@code Event.wait()}.
      *
-     * <p><b>Cancellation.</b> A cancellation point.
+     * <p><b>Cancellation.</b> A cancellation point: cancelled while waiting, it throws
+     * {@link io.jasyncio.CancelledError}. Setting the event takes nothing from it, so a task
+     * cancelled after the event was set but before it resumed returns normally and sees the
+     * cancellation at its next await (see {@code docs/coordination.md}).
      */
     public void await() {
         binding.task("wait for an event");

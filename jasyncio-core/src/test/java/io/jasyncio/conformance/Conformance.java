@@ -1,5 +1,6 @@
 package io.jasyncio.conformance;
 
+import io.jasyncio.Asyncio;
 import io.jasyncio.CheckedRunnable;
 import io.jasyncio.EventLoop;
 import io.jasyncio.ExceptionContext;
@@ -10,9 +11,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 /**
- * Runs a conformance case as the main task of a fresh loop, through the public API only (these
- * suites mirror CPython's Lib/test/test_asyncio cases; each test is named after the case it pins).
+ * What the conformance suites share (they mirror CPython's Lib/test/test_asyncio cases through
+ * the public API only; each test is named after the case it pins): a fresh loop on virtual time
+ * per case, bounded so that a hang (a lost wake-up) fails at once as a timeout instead of holding
+ * the build; a record of what reached the exception handler; and the {@code expect(n)}/
+ * {@code finish(n)} ordering helper.
  */
 final class Conformance {
     private Conformance() {
@@ -52,11 +58,17 @@ final class Conformance {
         return result;
     }
 
+    /** As {@link #run(Callable)}, for at most 60 virtual seconds. */
     static void run(CheckedRunnable body) {
-        run(() -> {
+        run(60, body);
+    }
+
+    /** As {@link #run(Callable)}, for at most {@code seconds} virtual seconds. */
+    static void run(double seconds, CheckedRunnable body) {
+        run(() -> Asyncio.timeout(seconds).run(() -> {
             body.run();
             return null;
-        });
+        }));
     }
 
     /** Like {@link #run(Errors, Callable)} on the system clock, for cases about the GC. */
@@ -78,5 +90,22 @@ final class Conformance {
             t = c;
         }
         return depth;
+    }
+
+    /**
+     * Asserts the exact order of interleaved steps: {@code expect(n)} must be called with 1, 2, 3,
+     * ... in turn, and {@code finish(n)} closes the sequence.
+     */
+    static final class Order {
+        private int last;
+
+        void expect(int n) {
+            assertEquals(last + 1, n, "step " + n + " ran out of order (last step was " + last + ")");
+            last = n;
+        }
+
+        void finish(int n) {
+            expect(n);
+        }
     }
 }
