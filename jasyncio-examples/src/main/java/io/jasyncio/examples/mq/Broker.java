@@ -45,17 +45,20 @@ import java.util.function.Consumer;
  * listen to it, and nothing is ever delivered on it.
  *
  * <p><b>Listeners.</b> Each listener has a bounded send queue ({@code --queue-size}) drained by
- * its own writer task, which writes a frame and {@linkplain StreamWriter#drain() drains}: so the
- * broker holds at most the queue and the transport's buffer (its high-water mark plus one frame)
- * for each listener, and a listener that stops reading never stalls the broker or the other
- * listeners. When a broadcast listener's queue is full, the {@link SlowPolicy} decides (by
+ * its own writer task, which writes a frame and {@linkplain StreamWriter#drain() drains} with a
+ * high-water mark of 0, that is until the socket took all of it: so the broker holds at most the
+ * queue and one frame in the transport's buffer for each listener, it knows exactly which
+ * message, if any, the socket has not taken (a message is <em>delivered</em> once the socket took
+ * all of it), and a listener that stops reading never stalls the broker or the other listeners. When a broadcast listener's queue is full, the {@link SlowPolicy} decides (by
  * default it is disconnected). A {@code /queue} channel skips listeners whose queue is full; if
  * every one is full, the publisher waits (backpressure) until one has room.
  *
  * <p><b>Connections.</b> Each connection runs a {@link TaskGroup} of a reading task (subscribe,
  * then read and route messages) and, for listeners, a writing task. A listener that goes away is
- * removed from its channel at once; messages still in its queue are given to the channel's other
- * listeners on a {@code /queue} channel, and counted as lost otherwise. An oversized length prefix,
+ * removed from its channel at once; messages still in its queue, and the one its socket had not
+ * taken, are given to the channel's other listeners on a {@code /queue} channel, and counted as
+ * lost otherwise. A client that does not send its first frame within the subscribe timeout is
+ * closed. An oversized length prefix,
  * an empty or non-UTF-8 channel name, or a stream that ends inside a frame is logged and the
  * connection closed; no frame is allocated before its length has been checked.
  *
