@@ -760,10 +760,9 @@ public final class Broker {
         List<byte[]> pending = new ArrayList<>();
         if (c.inFlight != null) {
             // Written to its transport, not all taken by its socket: so it cannot have reached the
-            // listener whole. Abort first, so that it cannot still go out once handed on.
-            if (!c.writer.isClosing()) {
-                c.writer.transport().abort();
-            }
+            // listener whole. Abort first (a no-op on a connection already lost), so that it
+            // cannot still go out, even from a closing transport's flush, once handed on.
+            c.writer.transport().abort();
             pending.add(c.inFlight);
             c.inFlight = null;
         }
