@@ -1,6 +1,7 @@
 package io.jasyncio.net;
 
 import java.net.ProtocolFamily;
+import java.time.Duration;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -21,6 +22,14 @@ import javax.net.ssl.SSLContext;
  *     {@link Server#startServing()} or {@link Server#serveForever()}
  * @param keepAlive SO_KEEPALIVE on accepted connections
  * @param noDelay TCP_NODELAY on accepted connections
+ * @param idleTimeout close an accepted connection on which no byte moved, in either direction, for
+ *     this long; null (the default) for never. Every byte received and every byte the kernel takes
+ *     from the transport re-arms it, so a server still streaming to a slow reader is not idle; time
+ *     during which the server itself holds the connection up (reading paused by its protocol, with
+ *     nothing waiting to be sent) does not count. A jasyncio addition: asyncio has no such option
+ * @param firstByteTimeout close an accepted connection that has sent no byte this long after it was
+ *     accepted (a client that connects and says nothing); null (the default) for never. Over TLS the
+ *     first byte is the client's hello. A jasyncio addition, as {@code idleTimeout}
  */
 public record ServerOptions(
         int backlog,
@@ -32,11 +41,13 @@ public record ServerOptions(
         double sslShutdownTimeout,
         boolean startServing,
         boolean keepAlive,
-        boolean noDelay) {
+        boolean noDelay,
+        Duration idleTimeout,
+        Duration firstByteTimeout) {
 
-    /** Backlog 100, SO_REUSEADDR on, plain TCP, serving at once. */
+    /** Backlog 100, SO_REUSEADDR on, plain TCP, serving at once, no idle or first-byte timeout. */
     public static final ServerOptions DEFAULTS =
-            new ServerOptions(100, true, false, null, null, 60.0, 30.0, true, false, true);
+            new ServerOptions(100, true, false, null, null, 60.0, 30.0, true, false, true, null, null);
 
     /** Checks the values. */
     public ServerOptions {
@@ -45,6 +56,14 @@ public record ServerOptions(
         }
         if (!(sslHandshakeTimeout > 0) || !(sslShutdownTimeout > 0)) {
             throw new IllegalArgumentException("TLS timeouts must be positive");
+        }
+        checkTimeout("idleTimeout", idleTimeout);
+        checkTimeout("firstByteTimeout", firstByteTimeout);
+    }
+
+    private static void checkTimeout(String name, Duration d) {
+        if (d != null && (d.isNegative() || d.isZero())) {
+            throw new IllegalArgumentException(name + " must be positive (or null for none): " + d);
         }
     }
 
@@ -70,6 +89,8 @@ public record ServerOptions(
         private boolean startServing;
         private boolean keepAlive;
         private boolean noDelay;
+        private Duration idleTimeout;
+        private Duration firstByteTimeout;
 
         private Builder(ServerOptions o) {
             backlog = o.backlog;
@@ -82,6 +103,8 @@ public record ServerOptions(
             startServing = o.startServing;
             keepAlive = o.keepAlive;
             noDelay = o.noDelay;
+            idleTimeout = o.idleTimeout;
+            firstByteTimeout = o.firstByteTimeout;
         }
 
         /** @see ServerOptions#backlog() */
@@ -104,11 +127,15 @@ public record ServerOptions(
         public Builder keepAlive(boolean v) { keepAlive = v; return this; }
         /** @see ServerOptions#noDelay() */
         public Builder noDelay(boolean v) { noDelay = v; return this; }
+        /** @see ServerOptions#idleTimeout() */
+        public Builder idleTimeout(Duration v) { idleTimeout = v; return this; }
+        /** @see ServerOptions#firstByteTimeout() */
+        public Builder firstByteTimeout(Duration v) { firstByteTimeout = v; return this; }
 
         /** The options; checks them. */
         public ServerOptions build() {
             return new ServerOptions(backlog, reuseAddress, reusePort, family, ssl, sslHandshakeTimeout,
-                    sslShutdownTimeout, startServing, keepAlive, noDelay);
+                    sslShutdownTimeout, startServing, keepAlive, noDelay, idleTimeout, firstByteTimeout);
         }
     }
 }

@@ -398,6 +398,51 @@ class TlsTest {
     }
 
     @Test
+    void aServerLogsAFailedHandshakeWithThePeerAndTheReasonAtTheDefaultLevel() {
+        java.util.logging.Logger jul = java.util.logging.Logger.getLogger("io.jasyncio.net.tls");
+        List<java.util.logging.LogRecord> records = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler h = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                records.add(r);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        jul.addHandler(h);
+        int[] clientPort = {0};
+        try {
+            NetLoops.runCollecting(() -> {
+                Server srv = loop().createServer(Echo::new, "127.0.0.1", 0, tlsServer());
+                // A client that speaks plain text to a TLS port: the handshake fails on its first bytes.
+                Endpoint<Recorder> plain = loop().createConnection(Recorder::new, "127.0.0.1", srv.port());
+                clientPort[0] = ((java.net.InetSocketAddress) plain.transport().getExtraInfo(ExtraInfo.SOCKNAME)).getPort();
+                plain.transport().write(bytes("GET / HTTP/1.1\r\nHost: x\r\n\r\n"));  // not TLS at all
+                plain.protocol().lost.await();
+                srv.close();
+                srv.waitClosed();
+            });
+        } finally {
+            jul.removeHandler(h);
+        }
+        List<java.util.logging.LogRecord> failed = records.stream()
+                .filter(r -> r.getMessage() != null && r.getMessage().startsWith("TLS handshake")).toList();
+        assertEquals(1, failed.size(), records.toString());
+        java.util.logging.LogRecord r = failed.get(0);
+        assertEquals(java.util.logging.Level.INFO, r.getLevel(), "the default level, not debug");
+        assertTrue(r.getMessage().startsWith("TLS handshake with 127.0.0.1:" + clientPort[0] + " failed: "),
+                r.getMessage());
+        assertTrue(r.getMessage().length() > ("TLS handshake with 127.0.0.1:" + clientPort[0] + " failed: ").length(),
+                "and says why: " + r.getMessage());
+    }
+
+    @Test
     void theHostNameAndTheAddressInTheCertificateBothVerify() {
         NetLoops.run(() -> {
             Server srv = loop().createServer(Echo::new, "127.0.0.1", 0, tlsServer());

@@ -96,6 +96,54 @@ class StreamSocketTest {
         w.waitClosed();
     };
 
+    /**
+     * The server timeouts through {@code startServer}, on the system clock (the virtual-time cases
+     * are in {@code io.jasyncio.net.ServerTimeoutTest}): a normal client is served as usual, a
+     * silent one is closed, and its handler's read fails with the reason.
+     */
+    @Test
+    void startServerWithTimeoutsClosesASilentClientAndServesANormalOne() {
+        List<Exception> handlerSaw = new ArrayList<>();
+        ClientConnectedHandler echo = (r, w) -> {
+            try {
+                for (byte[] line : r) {
+                    w.write(line);
+                    w.drain();
+                }
+            } catch (IOException e) {
+                handlerSaw.add(e);
+            } finally {
+                w.close();
+            }
+        };
+        ServerOptions o = ServerOptions.builder().firstByteTimeout(java.time.Duration.ofSeconds(1))
+                .idleTimeout(java.time.Duration.ofSeconds(20)).build();
+        StreamLoops.runReal(() -> {
+            Server srv = Streams.startServer(echo, HOST, 0, o, StreamReader.DEFAULT_LIMIT);
+            try (StreamConnection normal = Streams.openConnection(HOST, srv.port());
+                    StreamConnection silent = Streams.openConnection(HOST, srv.port())) {
+                for (int i = 0; i < 20; i++) {
+                    normal.writer().write(b("line " + i + "\n"));
+                    normal.writer().drain();
+                    assertEquals("line " + i + "\n", s(normal.reader().readline()));
+                }
+                // The silent one is closed after its 1 s (bounded by the class's timeout).
+                assertEquals(0, silent.reader().read(-1).length);
+                assertTrue(silent.reader().atEof());
+                normal.writer().write(b("still here\n"));
+                assertEquals("still here\n", s(normal.reader().readline()));
+                assertEquals(1, handlerSaw.size(), handlerSaw.toString());
+                assertInstanceOf(java.net.SocketTimeoutException.class, handlerSaw.get(0));
+                assertEquals("connection closed by the server: no byte received within 1 s of connecting",
+                        handlerSaw.get(0).getMessage());
+            } finally {
+                srv.close();
+                srv.closeClients();
+                srv.waitClosed();
+            }
+        });
+    }
+
     @Nested
     class Conformance {
         @Test

@@ -125,6 +125,11 @@ final class ServerImpl implements Server, NetState.Resource {
         t.start(null);
     }
 
+    /** How this server listens, and the timeouts its connections get. */
+    ServerOptions options() {
+        return options;
+    }
+
     void attach(SocketTransport t) {
         clients.add(t);
     }

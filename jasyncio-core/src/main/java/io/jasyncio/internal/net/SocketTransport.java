@@ -3,6 +3,7 @@ package io.jasyncio.internal.net;
 import io.jasyncio.AsyncFuture;
 import io.jasyncio.EventLoop;
 import io.jasyncio.ExceptionContext;
+import io.jasyncio.TimerHandle;
 import io.jasyncio.internal.LoopAccess;
 import io.jasyncio.net.BufferedProtocol;
 import io.jasyncio.net.ExtraInfo;
@@ -11,6 +12,7 @@ import io.jasyncio.net.StreamProtocol;
 import io.jasyncio.net.Transport;
 import java.io.IOException;
 import java.net.SocketAddress;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
@@ -22,6 +24,12 @@ import java.util.Objects;
  * for a {@link Protocol}, or straight into a {@link BufferedProtocol}'s buffer. A write is tried
  * at once; what the kernel does not take is copied into the write buffer, and sent as the socket
  * becomes writable.
+ *
+ * <p>An accepted connection also enforces its server's {@code idleTimeout} and
+ * {@code firstByteTimeout} ({@link io.jasyncio.net.ServerOptions}) on the loop's timers. The idle
+ * timer is not re-armed per read: each byte received or sent only notes the loop time, and the
+ * one timer, when it fires, moves itself to the deadline that note implies, so a busy connection
+ * costs no timer churn.
  */
 final class SocketTransport implements Transport, NetState.Resource {
     private static final System.Logger LOG = System.getLogger("io.jasyncio.net");
@@ -50,6 +58,13 @@ final class SocketTransport implements Transport, NetState.Resource {
     private boolean started;
     private final Runnable onReadable = this::readReady;
     private final Runnable onWritable = this::writeReady;
+
+    /** Seconds of no traffic after which an accepted connection is closed; 0 for none. */
+    private double idleSeconds;
+    /** Loop time of the last byte received or sent (or of the start, or of reading resumed). */
+    private double lastActivity;
+    private TimerHandle idleTimer;
+    private TimerHandle firstByteTimer;
 
     SocketTransport(EventLoop loop, SocketChannel channel, StreamProtocol protocol, ServerImpl server) {
         this.loop = loop;
@@ -87,6 +102,9 @@ final class SocketTransport implements Transport, NetState.Resource {
                 return;
             }
             started = true;
+            if (server != null && !closing) {
+                armTimeouts(server.options());
+            }
             if (!closing && !paused) {
                 startReading();
             }
@@ -134,6 +152,7 @@ final class SocketTransport implements Transport, NetState.Resource {
         b.clear();
         int n = channel.read(b);
         if (n > 0) {
+            received();
             byte[] data = new byte[n];
             b.flip();
             b.get(data);
@@ -150,6 +169,7 @@ final class SocketTransport implements Transport, NetState.Resource {
         }
         int n = channel.read(b);
         if (n > 0) {
+            received();
             buffered.bufferUpdated(n);
         } else if (n < 0) {
             readEof();
@@ -192,6 +212,7 @@ final class SocketTransport implements Transport, NetState.Resource {
             return;
         }
         paused = false;
+        touch();
         if (started) {
             startReading();
         }
@@ -221,7 +242,9 @@ final class SocketTransport implements Transport, NetState.Resource {
             // Also after close() while connectionLost is still to come: asyncio sends these too,
             // and the pending close waits for what could not be sent at once.
             try {
-                channel.write(data);
+                if (channel.write(data) > 0) {
+                    touch();
+                }
             } catch (IOException e) {
                 fatal(e, null);
                 return;
@@ -249,6 +272,9 @@ final class SocketTransport implements Transport, NetState.Resource {
             ByteBuffer[] bufs = pending.toArray(new ByteBuffer[0]);
             long n = channel.write(bufs);
             pendingBytes -= (int) n;
+            if (n > 0) {
+                touch();
+            }
             while (!pending.isEmpty() && !pending.peekFirst().hasRemaining()) {
                 pending.pollFirst();
             }
@@ -342,6 +368,94 @@ final class SocketTransport implements Transport, NetState.Resource {
         return new WriteBufferLimits(low, high);
     }
 
+    // ---------------------------------------------------------------- server timeouts
+
+    private void armTimeouts(io.jasyncio.net.ServerOptions o) {
+        if (o.firstByteTimeout() != null) {
+            double s = seconds(o.firstByteTimeout());
+            firstByteTimer = loop.callLater(s, () -> {
+                firstByteTimer = null;
+                timedOut("no byte received within " + text(s) + " s of connecting");
+            });
+        }
+        if (o.idleTimeout() != null) {
+            idleSeconds = seconds(o.idleTimeout());
+            lastActivity = loop.time();
+            idleTimer = loop.callLater(idleSeconds, this::idleCheck);
+        }
+    }
+
+    private void received() {
+        if (firstByteTimer != null) {
+            firstByteTimer.cancel();
+            firstByteTimer = null;
+        }
+        touch();
+    }
+
+    /** A byte moved (or the server resumed reading): the idle period starts again. */
+    private void touch() {
+        if (idleSeconds > 0) {
+            lastActivity = loop.time();
+        }
+    }
+
+    /**
+     * The idle timer fired: close if nothing moved for the whole period, else move the timer to
+     * the deadline the last activity implies. While the server holds the connection up (reading
+     * paused by its protocol, nothing to send), the period does not run.
+     */
+    private void idleCheck() {
+        idleTimer = null;
+        if (lost || aborted) {
+            return;
+        }
+        double now = loop.time();
+        if (paused && pendingBytes == 0) {
+            lastActivity = now;
+        }
+        double due = lastActivity + idleSeconds;
+        if (now >= due) {
+            timedOut("idle for " + text(idleSeconds) + " s (no byte received or sent)");
+        } else {
+            idleTimer = loop.callAt(due, this::idleCheck);
+        }
+    }
+
+    /**
+     * A server timeout expired: the connection is closed at once (what is still buffered is
+     * dropped: nothing moved) and the protocol's {@code connectionLost} gets a
+     * {@link SocketTimeoutException} saying which timeout fired.
+     */
+    private void timedOut(String why) {
+        if (lost || aborted) {
+            return;
+        }
+        SocketTimeoutException e = new SocketTimeoutException("connection closed by the server: " + why);
+        LOG.log(System.Logger.Level.DEBUG, () -> "closing " + this + ": " + why);
+        forceClose(e, false);
+    }
+
+    private void cancelTimeouts() {
+        if (idleTimer != null) {
+            idleTimer.cancel();
+            idleTimer = null;
+        }
+        if (firstByteTimer != null) {
+            firstByteTimer.cancel();
+            firstByteTimer = null;
+        }
+        idleSeconds = 0;
+    }
+
+    private static double seconds(java.time.Duration d) {
+        return d.getSeconds() + d.getNano() / 1e9;
+    }
+
+    private static String text(double s) {
+        return s == Math.rint(s) && s < 1e15 ? Long.toString((long) s) : Double.toString(s);
+    }
+
     // ---------------------------------------------------------------- closing
 
     @Override
@@ -422,6 +536,7 @@ final class SocketTransport implements Transport, NetState.Resource {
         lost = true;
         closing = true;
         stopReading();
+        cancelTimeouts();
         if (writing) {
             writing = false;
             loop.removeWriter(channel);

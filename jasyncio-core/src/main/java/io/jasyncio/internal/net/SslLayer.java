@@ -411,9 +411,16 @@ public final class SslLayer implements BufferedProtocol, Protocol {
         lostReason = e;
         if (waiter != null) {
             wakeWaiter(e);
-        } else if (loop.getDebug()) {
-            loop.callExceptionHandler(ExceptionContext.builder("TLS handshake failed")
-                    .exception(e).extra("protocol", this).extra("transport", raw).build());
+        } else {
+            // An accepted connection: nobody awaits this handshake, so say it here, at a level a
+            // server's operator sees by default (asyncio tells only its debug mode). The message
+            // names the peer and the reason; one line, no stack trace: a scanner or a client with
+            // the wrong trust store is the peer's doing, not a bug.
+            LOG.log(System.Logger.Level.INFO, e.getMessage());
+            if (loop.getDebug()) {
+                loop.callExceptionHandler(ExceptionContext.builder("TLS handshake failed")
+                        .exception(e).extra("protocol", this).extra("transport", raw).build());
+            }
         }
         if (raw != null) {
             if (abort) {

@@ -76,6 +76,15 @@ public final class Echo implements Callable<Integer> {
                     + " net.core.somaxconn (default: ${DEFAULT-VALUE}).")
     int backlog = EchoConfig.DEFAULTS.backlog();
 
+    @Option(names = "--idle-timeout", paramLabel = "SECONDS",
+            description = "How long a client gets to complete each line, and a connection may go without a byte"
+                    + " moving either way; 0 for no limit (default: 300).")
+    double idleTimeout = EchoConfig.DEFAULTS.idleTimeout();
+
+    @Option(names = "--first-byte-timeout", paramLabel = "SECONDS",
+            description = "How long a new client gets to send its first byte; 0 for no limit (default: 60).")
+    double firstByteTimeout = EchoConfig.DEFAULTS.firstByteTimeout();
+
     @Option(names = "--no-greeting", description = "Do not greet each client with a line saying what to do.")
     boolean noGreeting;
 
@@ -116,7 +125,7 @@ public final class Echo implements Callable<Integer> {
         EchoConfig config;
         try {
             config = new EchoConfig(host, port != null ? port : demo ? 0 : EchoConfig.DEFAULTS.port(), loops, backlog,
-                    maxLine, grace, !noGreeting, verbose, ssl);
+                    maxLine, grace, !noGreeting, verbose, ssl, idleTimeout, firstByteTimeout);
         } catch (IllegalArgumentException e) {
             return usage(err, e.getMessage());
         }

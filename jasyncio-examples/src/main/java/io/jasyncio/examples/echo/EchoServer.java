@@ -1,5 +1,6 @@
 package io.jasyncio.examples.echo;
 
+import io.jasyncio.AsyncTimeoutException;
 import io.jasyncio.Asyncio;
 import io.jasyncio.EventLoop;
 import io.jasyncio.Task;
@@ -34,13 +35,21 @@ import java.util.function.Consumer;
  *     telnet user's {@code "text\r\n"} comes back as {@code "text\r\n"} and a {@code "text\n"}
  *     as {@code "text\n"}. What arrives after the last newline when the client half-closes is
  *     echoed as it is.</li>
- * <li>A line longer than {@code maxLine} bytes (not counting its {@code '\n'}) is not echoed: the
+ * <li>A line longer than {@code maxLine} bytes (not counting its ending, {@code "\n"} or
+ *     {@code "\r\n"}: a telnet user's line of exactly the limit is echoed) is not echoed: the
  *     client gets {@code "error: line longer than N bytes, discarded\r\n"} as soon as the limit is
  *     passed, the rest of that line is skipped up to its newline, however long it turns out to be,
  *     and the connection stays usable. The reader never holds more than about twice the limit
  *     (its buffer bound), whatever the client sends.</li>
  * <li>{@code quit} (any case, alone on a line) answers {@code bye} and closes the connection,
  *     for telnet users who would rather not look for the escape key.</li>
+ * <li>A client must send its first byte within {@code firstByteTimeout} seconds of connecting,
+ *     and complete each line within {@code idleTimeout} seconds of the server starting to wait
+ *     for it; otherwise it gets {@code "error: no complete line within N s, closing\r\n"} (for a
+ *     line) or nothing (for the first byte) and the connection is closed. So a slowloris client,
+ *     silent or trickling bytes that never make a line, holds a connection for a bounded time. A
+ *     client that stops reading its echoes is closed once nothing has moved for
+ *     {@code idleTimeout} seconds (the server's idle timeout). Either is 0 for no limit.</li>
  * </ul>
  */
 final class EchoServer {
@@ -52,6 +61,7 @@ final class EchoServer {
     private final Consumer<String> log;
     private final byte[] greeting;
     private final byte[] tooLong;
+    private final byte[] tooSlow;
 
     /** Set once the loop runs; read by other threads in {@link #request}. */
     private volatile EventLoop loop;
@@ -80,6 +90,8 @@ final class EchoServer {
                 + ": type a line and get it back; lines up to " + config.maxLine() + " bytes; quit to leave\r\n")
                 .getBytes(StandardCharsets.UTF_8);
         this.tooLong = ("error: line longer than " + config.maxLine() + " bytes, discarded\r\n").getBytes(StandardCharsets.UTF_8);
+        this.tooSlow = ("error: no complete line within " + EchoConfig.seconds(config.idleTimeout()) + ", closing\r\n")
+                .getBytes(StandardCharsets.UTF_8);
     }
 
     /** Connections accepted so far (any thread). */
@@ -103,10 +115,12 @@ final class EchoServer {
                 .backlog(config.backlog())
                 .reusePort(reusePort)
                 .ssl(config.ssl())
+                .idleTimeout(duration(config.idleTimeout()))
+                .firstByteTimeout(duration(config.firstByteTimeout()))
                 .build();
-        // The reader's limit is the line limit: readUntil refuses a longer line, and the reader
-        // stops reading from the socket once it holds twice that much.
-        server = Streams.startServer(this::handle, config.host(), port, options, config.maxLine());
+        // The reader's limit is the line limit plus the '\r' of a CRLF: readUntil refuses a longer
+        // line, and the reader stops reading from the socket once it holds twice that much.
+        server = Streams.startServer(this::handle, config.host(), port, options, config.maxLine() + 1);
         loop = Asyncio.getRunningLoop();
         return server.port();
     }
@@ -216,7 +230,11 @@ final class EchoServer {
             for (;;) {
                 byte[] line;
                 try {
-                    line = reader.readUntil(NEWLINE);
+                    line = readLine(reader);
+                } catch (AsyncTimeoutException slow) {
+                    writer.write(tooSlow);
+                    how = "closed: no complete line within " + EchoConfig.seconds(config.idleTimeout());
+                    break;
                 } catch (IncompleteReadException eof) {
                     // The client half-closed (or closed): echo what came after its last newline.
                     if (eof.partial().length > 0) {
@@ -226,6 +244,11 @@ final class EchoServer {
                 } catch (LimitOverrunException overrun) {
                     writer.write(tooLong);
                     discardRestOfLine(reader, overrun.consumed());
+                    writer.drain();
+                    continue;
+                }
+                if (contentLength(line) > config.maxLine()) {
+                    writer.write(tooLong);   // one byte over: the limit let its '\r' (or a last byte) in
                     writer.drain();
                     continue;
                 }
@@ -248,6 +271,30 @@ final class EchoServer {
                 log.accept(prefix() + how + ": " + peer);
             }
         }
+    }
+
+    /** The next line, which must be complete within the idle timeout (if there is one). */
+    private byte[] readLine(StreamReader reader) throws IOException {
+        if (config.idleTimeout() <= 0) {
+            return reader.readUntil(NEWLINE);
+        }
+        return Asyncio.timeout(config.idleTimeout()).run(() -> reader.readUntil(NEWLINE));
+    }
+
+    /** A line's length without its ending ({@code "\n"} or {@code "\r\n"}). */
+    static int contentLength(byte[] line) {
+        int n = line.length;
+        if (n > 0 && line[n - 1] == '\n') {
+            n--;
+            if (n > 0 && line[n - 1] == '\r') {
+                n--;
+            }
+        }
+        return n;
+    }
+
+    private static java.time.Duration duration(double seconds) {
+        return seconds <= 0 ? null : java.time.Duration.ofNanos((long) (seconds * 1e9));
     }
 
     /**

@@ -6,17 +6,23 @@ import io.jasyncio.EventLoop;
 import io.jasyncio.Task;
 import io.jasyncio.TaskGroup;
 import io.jasyncio.Timeout;
+import io.jasyncio.AsyncTimeoutException;
 import io.jasyncio.net.ExtraInfo;
 import io.jasyncio.net.Server;
+import io.jasyncio.net.ServerOptions;
+import io.jasyncio.net.Transport;
 import io.jasyncio.queues.AsyncQueue;
 import io.jasyncio.queues.QueueShutDownException;
+import io.jasyncio.streams.ClientConnectedHandler;
 import io.jasyncio.streams.StreamReader;
+import io.jasyncio.streams.StreamReaderProtocol;
 import io.jasyncio.streams.StreamWriter;
-import io.jasyncio.streams.Streams;
 import io.jasyncio.sync.Event;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -39,17 +45,20 @@ import java.util.function.Consumer;
  * listen to it, and nothing is ever delivered on it.
  *
  * <p><b>Listeners.</b> Each listener has a bounded send queue ({@code --queue-size}) drained by
- * its own writer task, which writes a frame and {@linkplain StreamWriter#drain() drains}: so the
- * broker holds at most the queue and the transport's buffer (its high-water mark plus one frame)
- * for each listener, and a listener that stops reading never stalls the broker or the other
- * listeners. When a broadcast listener's queue is full, the {@link SlowPolicy} decides (by
+ * its own writer task, which writes a frame and {@linkplain StreamWriter#drain() drains} with a
+ * high-water mark of 0, that is until the socket took all of it: so the broker holds at most the
+ * queue and one frame in the transport's buffer for each listener, it knows exactly which
+ * message, if any, the socket has not taken (a message is <em>delivered</em> once the socket took
+ * all of it), and a listener that stops reading never stalls the broker or the other listeners. When a broadcast listener's queue is full, the {@link SlowPolicy} decides (by
  * default it is disconnected). A {@code /queue} channel skips listeners whose queue is full; if
  * every one is full, the publisher waits (backpressure) until one has room.
  *
  * <p><b>Connections.</b> Each connection runs a {@link TaskGroup} of a reading task (subscribe,
  * then read and route messages) and, for listeners, a writing task. A listener that goes away is
- * removed from its channel at once; messages still in its queue are given to the channel's other
- * listeners on a {@code /queue} channel, and counted as lost otherwise. An oversized length prefix,
+ * removed from its channel at once; messages still in its queue, and the one its socket had not
+ * taken, are given to the channel's other listeners on a {@code /queue} channel, and counted as
+ * lost otherwise. A client that does not send its first frame within the subscribe timeout is
+ * closed. An oversized length prefix,
  * an empty or non-UTF-8 channel name, or a stream that ends inside a frame is logged and the
  * connection closed; no frame is allocated before its length has been checked.
  *
@@ -105,10 +114,23 @@ public final class Broker {
      * @param maxFrame the longest frame accepted, in bytes; a longer length prefix closes the connection
      * @param queueSize how many messages a listener's send queue holds
      * @param slowPolicy what happens when a broadcast listener's queue is full
+     * @param subscribeTimeout seconds a new client gets to send its whole first frame (the channel
+     *     it listens to), and so its first byte (the server's {@code firstByteTimeout}); 0 for no
+     *     limit. A client that connects and says nothing, or trickles its first frame, is closed
+     * @param idleTimeout seconds a connection may go without a byte moving either way (the
+     *     server's {@code idleTimeout}); 0 (the default) for no limit, since a listener of a quiet
+     *     channel is silent both ways for as long as nobody publishes, and the protocol has no
+     *     heartbeat
      */
-    public record Config(int maxFrame, int queueSize, SlowPolicy slowPolicy) {
-        /** 1 MiB frames, 100 queued messages per listener, slow listeners disconnected. */
+    public record Config(int maxFrame, int queueSize, SlowPolicy slowPolicy, double subscribeTimeout,
+            double idleTimeout) {
+        /** 1 MiB frames, 100 queued messages per listener, slow listeners disconnected, 10 s to subscribe, no idle limit. */
         public static final Config DEFAULTS = new Config(Frames.DEFAULT_MAX_FRAME, 100, SlowPolicy.DISCONNECT);
+
+        /** These limits with the default timeouts: 10 s to subscribe, no idle limit. */
+        public Config(int maxFrame, int queueSize, SlowPolicy slowPolicy) {
+            this(maxFrame, queueSize, slowPolicy, 10, 0);
+        }
 
         /**
          * Checks the values.
@@ -123,6 +145,19 @@ public final class Broker {
                 throw new IllegalArgumentException("--queue-size must be at least 1: " + queueSize);
             }
             Objects.requireNonNull(slowPolicy, "slowPolicy");
+            if (!(subscribeTimeout >= 0) || Double.isInfinite(subscribeTimeout)) {
+                throw new IllegalArgumentException("--subscribe-timeout must be a number of seconds, 0 (none) or more: "
+                        + subscribeTimeout);
+            }
+            if (!(idleTimeout >= 0) || Double.isInfinite(idleTimeout)) {
+                throw new IllegalArgumentException("--idle-timeout must be a number of seconds, 0 (none) or more: "
+                        + idleTimeout);
+            }
+        }
+
+        /** These settings with other timeouts (seconds, 0 for none). */
+        public Config withTimeouts(double subscribe, double idle) {
+            return new Config(maxFrame, queueSize, slowPolicy, subscribe, idle);
         }
     }
 
@@ -133,26 +168,34 @@ public final class Broker {
      * @param open connections open now
      * @param listeners listeners subscribed now (not counting {@value #SINK})
      * @param published messages received from publishers
-     * @param delivered message copies written to listeners
+     * @param queued message copies given to listeners: one per {@code /queue} message routed, one per
+     *     listener for a broadcast message (a requeued copy is not counted again)
+     * @param delivered copies whose every byte the listener's socket took (handed to the kernel;
+     *     see {@code docs/mq.md} for what that does and does not promise)
      * @param unrouted messages to a channel nobody listened to
      * @param sunk messages to {@value #SINK}
      * @param dropped copies dropped because their listener was too slow
      * @param requeued {@code /queue} messages moved from a vanished listener's queue to another listener
-     * @param lost copies that were queued for a listener that vanished, with nobody to take them
-     *     (on a {@code /queue} channel with no listener left, on a broadcast channel always), or
-     *     that were still queued or waiting when a shutdown cut the connection
+     * @param lost copies that were queued for a listener, or written to its transport but not yet
+     *     taken by its socket, when it vanished, with nobody to take them (on a {@code /queue} channel
+     *     with no listener left, on a broadcast channel always), or that were still queued, being
+     *     written or waiting for room when a shutdown cut the connection. Once nothing is queued or
+     *     being written (after a shutdown), {@code queued == delivered + dropped + lost}
      * @param slowDisconnects listeners disconnected for being too slow
      * @param refused connections closed for an oversized frame, an empty or non-UTF-8 channel name
      * @param truncated connections that ended inside a frame or between a message's two frames
      */
-    public record Stats(long connections, int open, int listeners, long published, long delivered, long unrouted,
-            long sunk, long dropped, long requeued, long lost, long slowDisconnects, long refused, long truncated) {
+    public record Stats(long connections, int open, int listeners, long published, long queued, long delivered,
+            long unrouted, long sunk, long dropped, long requeued, long lost, long slowDisconnects, long refused,
+            long truncated) {
         @Override
         public String toString() {
-            return String.format(Locale.ROOT, "%s (%d open, %d listening); %s published, %d delivered, %d unrouted,"
-                            + " %d to %s; %d dropped, %d requeued, %d lost; %s disconnected; %d refused, %d truncated",
-                    plural(connections, "connection"), open, listeners, plural(published, "message"), delivered, unrouted,
-                    sunk, SINK, dropped, requeued, lost, plural(slowDisconnects, "slow listener"), refused, truncated);
+            return String.format(Locale.ROOT, "%s (%d open, %d listening); %s published, %d queued for listeners,"
+                            + " %d delivered, %d unrouted, %d to %s; %d dropped, %d requeued, %d lost; %s disconnected;"
+                            + " %d refused, %d truncated",
+                    plural(connections, "connection"), open, listeners, plural(published, "message"), queued, delivered,
+                    unrouted, sunk, SINK, dropped, requeued, lost, plural(slowDisconnects, "slow listener"), refused,
+                    truncated);
         }
     }
 
@@ -165,12 +208,13 @@ public final class Broker {
      * @param queued messages in its send queue now
      * @param maxQueued the most its send queue ever held (at most the queue size)
      * @param maxBuffered the most its transport's write buffer ever held, in bytes
-     * @param delivered messages written to it
+     * @param writing 1 while a message written to its transport is not yet all taken by its socket, else 0
+     * @param delivered messages its socket took entirely
      * @param dropped messages dropped for it (too slow)
      * @param subscribed whether it is still on its channel
      */
     public record ListenerStats(long id, String peer, String channel, int queued, int maxQueued, int maxBuffered,
-            long delivered, long dropped, boolean subscribed) {
+            int writing, long delivered, long dropped, boolean subscribed) {
     }
 
     /** A channel with at least one listener. */
@@ -234,9 +278,14 @@ public final class Broker {
         boolean slow;
         boolean dropping;
         boolean writeFailed;
-        /** True while its writer waits in drain(): its peer really is not keeping up. */
-        boolean draining;
-        /** Set when its writer takes a message, starts to drain, or it leaves: a publisher waiting on its full queue re-checks. */
+        /**
+         * The message its writer wrote to the transport and the socket has not taken entirely yet,
+         * or null. Non-null means its peer really is not keeping up (the listener's transport has a
+         * high-water mark of 0); it becomes null when the transport's buffer empties (then it is
+         * delivered), or when the broker hands it on (requeued, lost, dropped).
+         */
+        byte[] inFlight;
+        /** Set when its writer takes a message, a write completes, or it leaves: a publisher waiting on its full queue re-checks. */
         final Event progress = new Event();
         String endReason;
         long published;
@@ -279,6 +328,7 @@ public final class Broker {
     private long nextId;
     private long accepted;
     private long published;
+    private long queued;
     private long delivered;
     private long unrouted;
     private long sunk;
@@ -319,8 +369,38 @@ public final class Broker {
             throw new IllegalStateException("the broker is already started");
         }
         loop = Asyncio.getRunningLoop();
-        server = Streams.startServer(this::serve, host, port);
+        ServerOptions options = ServerOptions.builder()
+                .firstByteTimeout(duration(config.subscribeTimeout()))
+                .idleTimeout(duration(config.idleTimeout()))
+                .build();
+        ClientConnectedHandler handler = this::serve;
+        server = loop.createServer(() -> new ConnProtocol(new StreamReader(), handler), host, port, options);
         return server;
+    }
+
+    private static Duration duration(double seconds) {
+        return seconds <= 0 ? null : Duration.ofNanos((long) (seconds * 1e9));
+    }
+
+    /**
+     * A connection's protocol: a {@link StreamReaderProtocol} that also tells the broker when its
+     * transport's write buffer has emptied, which for a listener (high-water mark 0) is the moment
+     * the socket took the message being written: that, and only that, makes it delivered.
+     */
+    private static final class ConnProtocol extends StreamReaderProtocol {
+        Runnable onBufferEmpty;
+
+        ConnProtocol(StreamReader reader, ClientConnectedHandler handler) {
+            super(reader, handler);
+        }
+
+        @Override
+        public void resumeWriting() {
+            super.resumeWriting();
+            if (onBufferEmpty != null) {
+                onBufferEmpty.run();
+            }
+        }
     }
 
     /** @return the server, or null before {@link #start} */
@@ -334,8 +414,8 @@ public final class Broker {
         for (Channel ch : channels.values()) {
             listening += ch.listeners.size();
         }
-        return new Stats(accepted, connections.size(), listening, published, delivered, unrouted, sunk, dropped, requeued,
-                lost, slowDisconnects, refused, truncated);
+        return new Stats(accepted, connections.size(), listening, published, queued, delivered, unrouted, sunk, dropped,
+                requeued, lost, slowDisconnects, refused, truncated);
     }
 
     /**
@@ -372,7 +452,7 @@ public final class Broker {
         for (Conn c : connections) {
             if (c.outbox != null) {
                 out.add(new ListenerStats(c.id, c.peer, c.channelName, c.outbox.qsize(), c.maxQueued, c.maxBuffered,
-                        c.delivered, c.dropped, c.subscribed));
+                        c.inFlight == null ? 0 : 1, c.delivered, c.dropped, c.subscribed));
             }
         }
         return out;
@@ -452,6 +532,9 @@ public final class Broker {
             return;
         }
         connections.add(c);
+        if (writer.transport() instanceof Transport t && t.getProtocol() instanceof ConnProtocol p) {
+            p.onBufferEmpty = () -> sent(c);
+        }
         try {
             TaskGroup.run(g -> {
                 c.in = g.createTask("mq in " + c, () -> readSide(c, g));
@@ -459,7 +542,8 @@ public final class Broker {
         } finally {
             connections.remove(c);
             detach(c);
-            int left = c.outbox == null ? 0 : c.outbox.qsize();
+            int left = (c.outbox == null ? 0 : c.outbox.qsize()) + (c.inFlight == null ? 0 : 1);
+            c.inFlight = null;
             if (left > 0) {
                 lost += left;
                 log.accept(c + ": " + left + (left == 1 ? " message" : " messages") + " queued for it lost (connection cut)");
@@ -493,7 +577,17 @@ public final class Broker {
     /** Subscribes, then reads and routes messages until the client leaves, breaks the protocol, or is cancelled. */
     private void readSide(Conn c, TaskGroup g) {
         try {
-            String name = Frames.readChannel(c.reader, config.maxFrame(), "subscription (the first frame: a channel name)");
+            String name;
+            try {
+                name = config.subscribeTimeout() <= 0 ? readSubscription(c)
+                        : Asyncio.timeout(config.subscribeTimeout()).run(() -> readSubscription(c));
+            } catch (AsyncTimeoutException | SocketTimeoutException slow) {
+                // Ours, or the server's first-byte timeout (the same length): the same story.
+                log.accept(c + ": no subscription (a first frame naming a channel) within "
+                        + seconds(config.subscribeTimeout()) + "; closing the connection");
+                c.end("closed: too slow to subscribe");
+                return;
+            }
             if (name == null) {
                 c.end("closed before naming a channel");
                 return;
@@ -542,7 +636,33 @@ public final class Broker {
         leave(c);
     }
 
-    /** Sends what the listener's queue holds, one frame at a time, draining after each. */
+    private String readSubscription(Conn c) throws IOException {
+        return Frames.readChannel(c.reader, config.maxFrame(), "subscription (the first frame: a channel name)");
+    }
+
+    private static String seconds(double s) {
+        return (s == Math.rint(s) && s < 1e9 ? Long.toString((long) s) : Double.toString(s)) + " s";
+    }
+
+    /**
+     * The listener's transport took all of the message being written (its buffer emptied): it is
+     * delivered. Called from the transport's callback, so before the connection can be lost.
+     */
+    private void sent(Conn c) {
+        if (c.inFlight == null) {
+            return;
+        }
+        c.inFlight = null;
+        c.delivered++;
+        delivered++;
+        c.progress.set();
+    }
+
+    /**
+     * Sends what the listener's queue holds, one frame at a time, waiting after each until the
+     * socket has taken all of it (the listener's transport has a high-water mark of 0), so that
+     * the broker always knows which message, if any, its socket has not taken yet.
+     */
     private void writeSide(Conn c) {
         AsyncQueue<byte[]> q = c.outbox;
         Channel ch = c.channel;
@@ -562,16 +682,22 @@ public final class Broker {
                     c.dropping = false;
                     log.accept(c + ": caught up after " + (c.dropped - c.droppedAtStreakStart) + " messages were dropped");
                 }
+                c.inFlight = msg;
+                if (c.writer.isClosing()) {
+                    // Aborted or lost before we could write: the message stays in flight, unsent,
+                    // for the reading side (or the connection's end) to hand on.
+                    throw new IOException("the connection is closing");
+                }
                 Frames.write(c.writer, msg);
-                c.delivered++;
-                delivered++;
                 c.maxBuffered = Math.max(c.maxBuffered, c.writer.transport().getWriteBufferSize());
-                c.draining = true;
-                c.progress.set();
-                try {
-                    c.writer.drain();
-                } finally {
-                    c.draining = false;
+                if (!c.writer.isClosing() && c.writer.transport().getWriteBufferSize() == 0) {
+                    sent(c);                     // the socket took it all at once
+                }                                // else the transport's buffer emptying says so, or nothing does
+                c.writer.drain();
+                if (c.inFlight != null) {
+                    // drain() also returns when the connection is closed without an error (an
+                    // abort): the socket never took this one.
+                    throw new IOException("the connection closed before its socket took the message");
                 }
             }
             // The queue was shut down (the broker is shutting down) and everything in it is sent.
@@ -579,7 +705,7 @@ public final class Broker {
             c.writer.waitClosed();
         } catch (IOException e) {
             // The connection is gone: nothing more is queued for it; the reading side sees the end
-            // too and hands on what is left in the queue.
+            // too and hands on what is left in the queue, and the message in flight, if any.
             c.writeFailed = true;
             detach(c);
             c.end("connection lost while sending: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
@@ -598,6 +724,7 @@ public final class Broker {
         Channel ch = channels.computeIfAbsent(name, Channel::new);
         c.channel = ch;
         c.outbox = new AsyncQueue<>(config.queueSize());
+        c.writer.transport().setWriteBufferLimits(0, 0);
         ch.listeners.add(c);
         c.subscribed = true;
         ch.room.set();
@@ -631,6 +758,14 @@ public final class Broker {
             return;
         }
         List<byte[]> pending = new ArrayList<>();
+        if (c.inFlight != null) {
+            // Written to its transport, not all taken by its socket: so it cannot have reached the
+            // listener whole. Abort first (a no-op on a connection already lost), so that it
+            // cannot still go out, even from a closing transport's flush, once handed on.
+            c.writer.transport().abort();
+            pending.add(c.inFlight);
+            c.inFlight = null;
+        }
         while (!c.outbox.isEmpty()) {
             pending.add(c.outbox.getNowait());
         }
@@ -645,8 +780,8 @@ public final class Broker {
             return;
         }
         // A /queue message belongs to whichever listener takes it: give the others what this one
-        // was never sent. (Messages already written to its socket are not redelivered: the
-        // protocol has no acknowledgements, so the broker cannot know whether they arrived.)
+        // was never sent. (Messages its socket took are not redelivered: the protocol has no
+        // acknowledgements, so the broker cannot know whether they arrived.)
         int moved = 0;
         int gone = 0;
         int i = 0;
@@ -687,10 +822,13 @@ public final class Broker {
             try {
                 placed = deliverToOne(ch, payload);
             } catch (CancelledError e) {
+                queued++;
                 lost++;                          // cancelled while waiting for room (a shutdown)
                 throw e;
             }
-            if (!placed) {
+            if (placed) {
+                queued++;
+            } else {
                 unrouted++;                      // the last listener left while we waited
             }
         } else {
@@ -722,20 +860,21 @@ public final class Broker {
     }
 
     /**
-     * Queues the message for every listener of the channel. A full queue whose writer is not
-     * stuck in {@code drain()} only means the writer has not had its turn yet (a publisher whose
+     * Queues the message for every listener of the channel. A full queue whose socket is not
+     * holding a message back only means the writer has not had its turn yet (a publisher whose
      * frames are all buffered reads them without ever waiting): yield to it first, and apply the
      * slow-listener policy only to a listener whose peer really does not read.
      */
     private void broadcast(Channel ch, byte[] msg) {
         for (Conn l : List.copyOf(ch.listeners)) {
-            while (l.outbox.isFull() && !l.draining && l.subscribed) {
+            while (l.outbox.isFull() && l.inFlight == null && l.subscribed) {
                 l.progress.clear();
                 l.progress.await();
             }
             if (!l.subscribed) {
                 continue;                        // it left while we yielded
             }
+            queued++;
             if (!l.outbox.isFull()) {
                 enqueue(l, msg);
                 continue;
@@ -771,7 +910,9 @@ public final class Broker {
     /** The default policy: a broadcast listener whose queue is full is cut off, loudly. */
     private void disconnectSlow(Conn l) {
         detach(l);
-        int n = l.outbox.qsize() + 1;            // what it had queued, and the message that did not fit
+        // What it had queued, what its socket had not taken yet, and the message that did not fit.
+        int n = l.outbox.qsize() + (l.inFlight == null ? 0 : 1) + 1;
+        l.inFlight = null;
         while (!l.outbox.isEmpty()) {
             l.outbox.getNowait();
         }

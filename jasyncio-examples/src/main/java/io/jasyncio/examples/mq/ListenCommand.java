@@ -29,8 +29,8 @@ public final class ListenCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "CHANNEL", description = "The channel to listen to.")
     String channel;
 
-    @Option(names = {"-n", "--count"}, paramLabel = "N", description = "Stop after N messages (default: never).")
-    int count;
+    @Option(names = {"-n", "--count"}, paramLabel = "N", description = "Stop after N messages, 1 or more (default: never).")
+    Integer count;
 
     @Option(names = "--host", paramLabel = "HOST", description = "The broker's host (default: ${DEFAULT-VALUE}).")
     String host = "127.0.0.1";
@@ -47,9 +47,17 @@ public final class ListenCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         try {
             Frames.encodeChannel(channel);
-            if (count < 0 || maxFrame < 1 || maxFrame > Frames.MAX_MAX_FRAME) {
-                throw new IllegalArgumentException("--count must be 0 or more and --max-frame between 1 and "
-                        + Frames.MAX_MAX_FRAME);
+            if (channel.equals(Broker.SINK)) {
+                throw new IllegalArgumentException(Broker.SINK + " is the sink: the broker never delivers on it, so"
+                        + " listening to it would print nothing, ever");
+            }
+            if (count != null && count < 1) {
+                throw new IllegalArgumentException("--count must be at least 1 (leave it out to listen until the broker"
+                        + " closes the connection): " + count);
+            }
+            if (maxFrame < 1 || maxFrame > Frames.MAX_MAX_FRAME) {
+                throw new IllegalArgumentException("--max-frame must be between 1 and " + Frames.MAX_MAX_FRAME + ": "
+                        + maxFrame);
             }
         } catch (IllegalArgumentException e) {
             err.println("mq listen: " + e.getMessage());
@@ -62,7 +70,7 @@ public final class ListenCommand implements Callable<Integer> {
                 try (MqClient c = MqClient.connect(host, port, channel, maxFrame)) {
                     err.println("mq listen: listening to " + Frames.printable(channel) + " on " + host + ":" + port);
                     err.flush();
-                    while (count == 0 || received[0] < count) {
+                    while (count == null || received[0] < count) {
                         byte[] msg = c.receive();
                         if (msg == null) {
                             return true;
@@ -78,7 +86,7 @@ public final class ListenCommand implements Callable<Integer> {
                 err.println("mq listen: the broker closed the connection after " + received[0]
                         + (received[0] == 1 ? " message" : " messages"));
                 err.flush();
-                return count == 0 ? 0 : 1;
+                return count == null ? 0 : 1;
             }
             return 0;
         } catch (KeyboardInterruptException e) {

@@ -57,6 +57,16 @@ public final class ServerCommand implements Callable<Integer> {
             description = "On SIGINT or SIGTERM, how long listeners get to receive what is queued for them (default: ${DEFAULT-VALUE}).")
     double grace = 5;
 
+    @Option(names = "--subscribe-timeout", paramLabel = "SECONDS",
+            description = "How long a new client gets to send its first frame (the channel it listens to); 0 for no"
+                    + " limit (default: ${DEFAULT-VALUE}).")
+    double subscribeTimeout = Broker.Config.DEFAULTS.subscribeTimeout();
+
+    @Option(names = "--idle-timeout", paramLabel = "SECONDS",
+            description = "Close a connection on which no byte moved either way for this long; 0 for no limit, the"
+                    + " default, as a listener of a quiet channel is silent both ways.")
+    double idleTimeout = Broker.Config.DEFAULTS.idleTimeout();
+
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
@@ -68,7 +78,7 @@ public final class ServerCommand implements Callable<Integer> {
             if (port < 0 || port > 65535) {
                 throw new IllegalArgumentException("--port must be between 0 and 65535: " + port);
             }
-            config = new Broker.Config(maxFrame, queueSize, Broker.SlowPolicy.parse(slow));
+            config = new Broker.Config(maxFrame, queueSize, Broker.SlowPolicy.parse(slow), subscribeTimeout, idleTimeout);
         } catch (IllegalArgumentException e) {
             err.println("mq server: " + e.getMessage());
             err.flush();

@@ -54,7 +54,7 @@ class EchoCommandTest {
         Run r = run("--help");
         assertEquals(0, r.status());
         for (String o : List.of("--host", "--port", "--grace", "--loops", "--max-line", "--backlog", "--no-greeting",
-                "--tls", "--tls-password", "--demo", "SO_REUSEPORT", "SIGTERM", "Exit status")) {
+                "--tls", "--tls-password", "--demo", "--idle-timeout", "--first-byte-timeout", "SO_REUSEPORT", "SIGTERM", "Exit status")) {
             assertTrue(r.out().contains(o), o + " in " + r.out());
         }
     }
@@ -67,6 +67,9 @@ class EchoCommandTest {
         assertUsage(run("--port", "70000"), "echo: --port must be between 0 and 65535: 70000");
         assertUsage(run("--max-line", "0"), "echo: --max-line must be at least 1 byte: 0");
         assertUsage(run("--backlog", "0"), "echo: --backlog must be at least 1: 0");
+        assertUsage(run("--idle-timeout", "-1"), "echo: --idle-timeout must be a number of seconds, 0 (none) or more: -1.0");
+        assertUsage(run("--first-byte-timeout", "NaN"),
+                "echo: --first-byte-timeout must be a number of seconds, 0 (none) or more: NaN");
         Run unknown = run("--bogus");
         assertEquals(2, unknown.status());
         assertTrue(unknown.err().contains("Unknown option: '--bogus'"), unknown.err());

@@ -115,6 +115,20 @@ class EchoServerTest {
     }
 
     @Test
+    void aLineOfExactlyTheLimitPlusCrlfIsEchoedAndOneByteMoreIsNot() throws IOException {
+        int port = start(EchoConfig.DEFAULTS.withMaxLine(16));
+        try (LineClient c = LineClient.greeted(port)) {
+            String sixteen = "0123456789abcdef";
+            assertEquals(sixteen + "\r\n", c.roundTrip(sixteen + "\r\n"), "a telnet user's line of the limit");
+            assertEquals("error: line longer than 16 bytes, discarded\r\n", c.roundTrip(sixteen + "g\r\n"));
+            assertEquals("error: line longer than 16 bytes, discarded\r\n", c.roundTrip(sixteen + "\r\r\n"),
+                    "only one CR belongs to the ending");
+            assertEquals("error: line longer than 16 bytes, discarded\r\n", c.roundTrip(sixteen + "gh\r\n"));
+            assertEquals(sixteen + "\n", c.roundTrip(sixteen + "\n"));
+        }
+    }
+
+    @Test
     void anOverlongLineGetsAnErrorLineAndTheConnectionStaysUsable() throws IOException {
         int port = start(EchoConfig.DEFAULTS.withMaxLine(16));
         try (LineClient c = LineClient.greeted(port)) {

@@ -104,7 +104,7 @@ class MqCommandTest {
                 "  bob    /topic/news  \"headline 1\", \"headline 2\"",
                 "  carol  /queue/jobs  \"job 1\", \"job 3\"",
                 "  dave   /queue/jobs  \"job 2\", \"job 4\""), table, r.out());
-        assertTrue(r.out().contains("broker: 6 connections (0 open, 0 listening); 7 messages published, 8 delivered, 1 unrouted,"),
+        assertTrue(r.out().contains("broker: 6 connections (0 open, 0 listening); 7 messages published, 8 queued for listeners, 8 delivered, 1 unrouted,"),
                 r.out());
         assertTrue(r.out().contains("1 refused, 0 truncated"), r.out());
         assertTrue(r.err().contains("[broker] #6 127.0.0.1:") && r.err().contains("frame of 2,147,483,648 bytes refused"), r.err());
@@ -170,6 +170,29 @@ class MqCommandTest {
         assertEquals(2, run("server", "--queue-size", "0").status());
         assertEquals(2, run("server", "--max-frame", "0").status());
         assertEquals(2, run("server", "--grace", "-1").status());
+        Run bad = run("server", "--subscribe-timeout", "-1");
+        assertEquals(2, bad.status());
+        assertEquals("mq server: --subscribe-timeout must be a number of seconds, 0 (none) or more: -1.0\n", bad.err());
+        assertEquals(2, run("server", "--idle-timeout", "NaN").status());
+    }
+
+    @Test
+    void listenRefusesACountOfZeroAndChannelsThatAreNotValidNames() {
+        Run zero = run("listen", "/topic/t", "--count", "0");
+        assertEquals(2, zero.status(), zero.err());
+        assertEquals("mq listen: --count must be at least 1 (leave it out to listen until the broker closes the"
+                + " connection): 0\n", zero.err());
+        Run negative = run("listen", "/topic/t", "-n", "-3");
+        assertEquals(2, negative.status(), negative.err());
+        Run empty = run("listen", "");
+        assertEquals(2, empty.status(), empty.err());
+        assertEquals("mq listen: a channel name must not be empty\n", empty.err());
+        Run tooLong = run("listen", "/" + "x".repeat(1024));
+        assertEquals(2, tooLong.status(), tooLong.err());
+        assertEquals("mq listen: a channel name has at most 1024 bytes of UTF-8, not 1025\n", tooLong.err());
+        Run sink = run("listen", Broker.SINK);
+        assertEquals(2, sink.status(), sink.err());
+        assertTrue(sink.err().startsWith("mq listen: /null is the sink: the broker never delivers on it"), sink.err());
     }
 
     @Test
