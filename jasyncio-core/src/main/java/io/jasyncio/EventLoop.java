@@ -119,6 +119,11 @@ public final class EventLoop implements AutoCloseable {
             }
 
             @Override
+            public void closeChannel(EventLoop loop, SelectableChannel channel) {
+                loop.closeChannel(channel);
+            }
+
+            @Override
             public void checkThread(EventLoop loop, String what) {
                 loop.checkThread(what);
             }
@@ -338,7 +343,7 @@ public final class EventLoop implements AutoCloseable {
         checkThread("schedule a callback");
         checkOpen();
         Handle h = new Handle(this, callback).inContext(schedulingContext());
-        ready.addLast(h);
+        enqueue(h);
         return h;
     }
 
@@ -349,7 +354,9 @@ public final class EventLoop implements AutoCloseable {
 
     /**
      * Schedules a callback from any thread, waking the loop if it sleeps. Mirrors
-     * {@code call_soon_threadsafe}. This is the door other threads use to talk to a loop.
+     * {@code call_soon_threadsafe}. This is the door other threads use to talk to a loop. The
+     * callback joins the same first-in first-out order as {@link #callSoon}: it runs before any
+     * callback scheduled after this call returned, from whichever thread.
      *
      * @param callback what to run, on the loop
      * @return a handle that can cancel it
@@ -413,6 +420,7 @@ public final class EventLoop implements AutoCloseable {
      *
      * @param signal the signal's name, as for {@link #addSignalHandler}
      * @return {@code true} if this loop handled the signal, {@code false} otherwise
+     * @throws IllegalArgumentException if no signal has that name
      * @throws IllegalStateException if called from a thread other than the loop's while it runs
      */
     public boolean removeSignalHandler(String signal) {
@@ -683,7 +691,7 @@ public final class EventLoop implements AutoCloseable {
         if (eager && running) {
             startEagerly(t);
         } else {
-            ready.addLast(t);
+            enqueue(t);
         }
         return t;
     }
@@ -1294,6 +1302,18 @@ public final class EventLoop implements AutoCloseable {
         }
     }
 
+    /**
+     * Appends to the ready queue, after whatever other threads scheduled before (asyncio has one
+     * FIFO for both doors; here the thread-safe one is a separate inbox, so it is moved over
+     * first). When the inbox is empty, as it nearly always is, this costs one volatile read.
+     */
+    private void enqueue(Object item) {
+        if (!inbox.isEmpty()) {
+            drainInbox();
+        }
+        ready.addLast(item);
+    }
+
     private void runHandle(Handle h) {
         callbackScratch.vars = h.ctxVars;
         callbackScratch.values = h.ctxValues;
@@ -1317,12 +1337,12 @@ public final class EventLoop implements AutoCloseable {
         checkThread("schedule a callback");
         checkOpen();
         h.inContext(schedulingContext());
-        ready.addLast(h);
+        enqueue(h);
     }
 
     /** Schedules a task's next step (its wake-up). */
     void scheduleStep(Task<?> t) {
-        ready.addLast(t);
+        enqueue(t);
     }
 
     void enterTask(Task<?> t) {
@@ -1808,6 +1828,27 @@ public final class EventLoop implements AutoCloseable {
     }
 
     /**
+     * Closes a channel this loop may watch so that it is closed when this returns: its watches are
+     * removed, and its registration with the selector is flushed. The JDK defers closing a channel
+     * that is registered with a selector until the selector next deregisters it, so a listening
+     * socket closed while the loop runs would go on accepting connections into its backlog until
+     * the next poll (asyncio closes the descriptor at once).
+     */
+    void closeChannel(SelectableChannel ch) {
+        unwatch(ch, true);
+        unwatch(ch, false);
+        boolean registered = poller.hasSelector() && !closed && ch.keyFor(poller.selector()) != null;
+        closeQuietly(ch);
+        if (registered) {
+            try {
+                poller.selector().selectNow(k -> { });  // level-triggered: what it drops is reported again
+            } catch (IOException | java.nio.channels.ClosedSelectorException e) {
+                // the selector is going away with the loop, and takes the registration with it
+            }
+        }
+    }
+
+    /**
      * Waits until the channel is readable (a cancellation point: the watch is removed either way).
      */
     private void awaitReady(SelectableChannel ch, boolean read, String what) {
@@ -2174,8 +2215,8 @@ public final class EventLoop implements AutoCloseable {
     /**
      * Listens on {@code host:port} and gives each accepted connection a transport and a fresh
      * protocol. Mirrors {@code create_server}: a null or empty host listens on every interface
-     * (both families); a name listens on each of its addresses; port 0 picks a free port (see
-     * {@link Server#port()}).
+     * (both families); a name listens on each of its addresses, and {@code "0.0.0.0"} on IPv4's
+     * only, as in asyncio; port 0 picks a free port (see {@link Server#port()}).
      *
      * @param protocolFactory makes each connection's protocol, on the loop
      * @param host where to listen, or null for everywhere

@@ -154,8 +154,7 @@ final class ServerImpl implements Server, NetState.Resource {
         closed = true;
         serving = false;
         for (ServerSocketChannel s : sockets) {
-            loop.removeReader(s);
-            Tcp.closeQuietly(s);
+            io.jasyncio.internal.LoopAccess.ops().closeChannel(loop, s);  // refuses connections at once
         }
         if (unixPath != null) {
             try {
