@@ -167,6 +167,8 @@ public final class EventLoop implements AutoCloseable {
     private Task<?> currentTask;
     private Task<?> liveHead;
     private int liveCount;
+    /** Task groups whose body runs, by parent task: a dump shows their children as awaited by it. */
+    final java.util.Map<Task<?>, List<TaskGroup>> openGroups = new java.util.IdentityHashMap<>();
     private boolean eagerTaskStart;
     private ExecutorService defaultExecutor;
     /** How many calls the built-in default executor runs at once; null for no limit. */
@@ -1730,7 +1732,7 @@ public final class EventLoop implements AutoCloseable {
         return unwatch(channel, false);
     }
 
-    private void watch(SelectableChannel ch, Runnable callback, boolean read) {
+    private Handle watch(SelectableChannel ch, Runnable callback, boolean read) {
         Objects.requireNonNull(ch, "channel");
         Objects.requireNonNull(callback, "callback");
         checkThread(read ? "add a reader" : "add a writer");
@@ -1779,6 +1781,7 @@ public final class EventLoop implements AutoCloseable {
             ioWatched++;
         }
         key.interestOps(interest(ch, w));
+        return h;
     }
 
     private static int interest(SelectableChannel ch, IoWatch w) {
@@ -1794,6 +1797,11 @@ public final class EventLoop implements AutoCloseable {
     }
 
     private boolean unwatch(SelectableChannel ch, boolean read) {
+        return unwatch(ch, read, null);
+    }
+
+    /** Removes the channel's reader or writer; if {@code only} is not null, only if it is that one. */
+    private boolean unwatch(SelectableChannel ch, boolean read, Handle only) {
         Objects.requireNonNull(ch, "channel");
         checkThread(read ? "remove a reader" : "remove a writer");
         if (!poller.hasSelector() || closed) {
@@ -1805,7 +1813,7 @@ public final class EventLoop implements AutoCloseable {
         }
         IoWatch w = (IoWatch) key.attachment();
         Handle h = read ? w.reader : w.writer;
-        if (h == null) {
+        if (h == null || (only != null && h != only)) {
             return false;
         }
         h.cancel();
@@ -1850,6 +1858,8 @@ public final class EventLoop implements AutoCloseable {
 
     /**
      * Waits until the channel is readable (a cancellation point: the watch is removed either way).
+     * Only this wait's own watch is removed: when a cancelled wait winds down, the next call on
+     * the same channel may already have put its own in place (asyncio's sock_* fix for bpo-30064).
      */
     private void awaitReady(SelectableChannel ch, boolean read, String what) {
         AsyncFuture<Void> f = createFuture();
@@ -1859,19 +1869,11 @@ public final class EventLoop implements AutoCloseable {
                 f.setResult(null);
             }
         };
-        if (read) {
-            addReader(ch, wake);
-        } else {
-            addWriter(ch, wake);
-        }
+        Handle mine = watch(ch, wake, read);
         try {
             f.await();
         } finally {
-            if (read) {
-                removeReader(ch);
-            } else {
-                removeWriter(ch);
-            }
+            unwatch(ch, read, mine);
         }
     }
 
@@ -2016,6 +2018,104 @@ public final class EventLoop implements AutoCloseable {
             }
             awaitReady(channel, true, "sockAccept");
         }
+    }
+
+    /**
+     * A datagram and where it came from: what {@link #sockRecvfrom} returns.
+     *
+     * @param data the datagram's bytes
+     * @param address the sender
+     */
+    public record Datagram(byte[] data, SocketAddress address) {}
+
+    /**
+     * Receives one datagram of up to {@code max} bytes, waiting until one arrives. Mirrors
+     * {@code sock_recvfrom}: the rest of a longer datagram is lost.
+     *
+     * <p>A cancellation point: if cancelled, nothing was received.
+     *
+     * @param channel a non-blocking datagram socket
+     * @param max the most bytes to return, positive
+     * @return the datagram and its sender
+     * @throws IOException if the receive fails
+     */
+    public Datagram sockRecvfrom(java.nio.channels.DatagramChannel channel, int max) throws IOException {
+        if (max <= 0) {
+            throw new IllegalArgumentException("max must be positive: " + max);
+        }
+        ByteBuffer b = ByteBuffer.allocate(max);
+        SocketAddress from = sockRecvfromInto(channel, b);
+        return new Datagram(java.util.Arrays.copyOf(b.array(), b.position()), from);
+    }
+
+    /**
+     * Receives one datagram into {@code buffer}, waiting until one arrives. Mirrors
+     * {@code sock_recvfrom_into}: the bytes go at the buffer's position, which advances past them
+     * (so the count asyncio returns is the change of position), up to its limit; the rest of a
+     * longer datagram is lost.
+     *
+     * <p>A cancellation point: if cancelled, nothing was received.
+     *
+     * @param channel a non-blocking datagram socket
+     * @param buffer where the bytes go
+     * @return the sender
+     * @throws IOException if the receive fails
+     */
+    public SocketAddress sockRecvfromInto(java.nio.channels.DatagramChannel channel, ByteBuffer buffer)
+            throws IOException {
+        requireCurrentTask("sockRecvfromInto");
+        checkNonBlocking(channel);
+        for (;;) {
+            SocketAddress from = channel.receive(buffer);
+            if (from != null) {
+                return from;
+            }
+            awaitReady(channel, true, "sockRecvfrom");
+        }
+    }
+
+    /**
+     * Sends one datagram to {@code address}, waiting while the socket's buffer has no room for
+     * it. Mirrors {@code sock_sendto}.
+     *
+     * <p>A cancellation point: if cancelled, the datagram was not sent.
+     *
+     * @param channel a non-blocking datagram socket
+     * @param data the datagram, from its position to its limit; the position advances when it is sent
+     * @param address where to send it; null for a connected socket's peer
+     * @return how many bytes were sent (all of them)
+     * @throws IOException if the send fails
+     */
+    public int sockSendto(java.nio.channels.DatagramChannel channel, ByteBuffer data, SocketAddress address)
+            throws IOException {
+        requireCurrentTask("sockSendto");
+        checkNonBlocking(channel);
+        if (address instanceof InetSocketAddress isa && isa.isUnresolved()) {
+            throw new IllegalArgumentException("the address must be resolved (see getaddrinfo): " + address);
+        }
+        int len = data.remaining();
+        for (;;) {
+            int n = address == null ? channel.write(data) : channel.send(data, address);
+            if (n != 0 || len == 0) {
+                return n;
+            }
+            awaitReady(channel, false, "sockSendto");
+        }
+    }
+
+    /**
+     * Sends the array as one datagram; see {@link #sockSendto(java.nio.channels.DatagramChannel,
+     * ByteBuffer, SocketAddress)}.
+     *
+     * @param channel a non-blocking datagram socket
+     * @param data the datagram
+     * @param address where to send it; null for a connected socket's peer
+     * @return how many bytes were sent
+     * @throws IOException if the send fails
+     */
+    public int sockSendto(java.nio.channels.DatagramChannel channel, byte[] data, SocketAddress address)
+            throws IOException {
+        return sockSendto(channel, ByteBuffer.wrap(data), address);
     }
 
     static void closeQuietly(java.io.Closeable c) {
@@ -2247,7 +2347,9 @@ public final class EventLoop implements AutoCloseable {
     }
 
     /**
-     * Serves on an already bound server socket (asyncio's {@code sock=} argument).
+     * Serves on an already bound server socket (asyncio's {@code sock=} argument). A Unix domain
+     * socket's file is removed when the server closes, as {@link #createUnixServer} does, unless
+     * another socket has been bound at that path since.
      *
      * @param protocolFactory makes each connection's protocol
      * @param bound a bound server socket channel; it is made non-blocking
@@ -2265,7 +2367,7 @@ public final class EventLoop implements AutoCloseable {
      * Listens on a Unix domain socket. Mirrors {@code create_unix_server}; a stale socket file left
      * at {@code path} by an earlier run is removed first (as asyncio does), any other file is an
      * error. The file is removed again when the server closes (asyncio 3.13's
-     * {@code cleanup_socket}).
+     * {@code cleanup_socket}), unless another socket has been bound at that path since.
      *
      * @param protocolFactory makes each connection's protocol
      * @param path the socket's path

@@ -493,7 +493,12 @@ public final class Tcp {
                 throw new IllegalArgumentException("the server socket is not bound: " + s);
             }
         }
-        ServerImpl srv = new ServerImpl(loop, factory, sockets, o, null);
+        Path unixPath = null;
+        if (sockets.size() == 1 && sockets.get(0).getLocalAddress() instanceof UnixDomainSocketAddress u
+                && !u.getPath().toString().isEmpty()) {
+            unixPath = u.getPath();  // removed on close, as a server that bound it itself does
+        }
+        ServerImpl srv = new ServerImpl(loop, factory, sockets, o, unixPath);
         if (o.startServing()) {
             srv.startServing();
         }
