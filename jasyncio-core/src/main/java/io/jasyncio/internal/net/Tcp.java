@@ -123,7 +123,7 @@ public final class Tcp {
                 try {
                     result = waiter.await();
                 } catch (Throwable e) {
-                    raw.abort();
+                    layer.abandonHandshake(raw);  // cancelled or timed out: a clean close, not a reset
                     throw e;
                 }
             } else {
