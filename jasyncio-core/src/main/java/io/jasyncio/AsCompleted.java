@@ -21,7 +21,6 @@ final class AsCompleted<F extends AsyncFuture<?>> implements Iterable<F>, Iterat
     private boolean timedOut;
     private TimerHandle timeoutHandle;
     private AsyncFuture<Void> waiter;
-    private boolean iterated;
 
     AsCompleted(EventLoop loop, Iterable<F> fs, long deadlineNanos) {
         this.loop = loop;
@@ -73,13 +72,12 @@ final class AsCompleted<F extends AsyncFuture<?>> implements Iterable<F>, Iterat
         }
     }
 
-    /** Can be iterated once, like asyncio's iterator. */
+    /**
+     * The iterator itself: iterating again resumes where the last iteration stopped, as asyncio's
+     * iterator does (it is its own {@code __iter__}).
+     */
     @Override
     public Iterator<F> iterator() {
-        if (iterated) {
-            throw new IllegalStateException("asCompleted() can be iterated only once");
-        }
-        iterated = true;
         return this;
     }
 

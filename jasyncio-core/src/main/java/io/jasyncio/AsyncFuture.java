@@ -182,6 +182,24 @@ public sealed class AsyncFuture<T> permits Task, GatheringFuture {
      * at the task's next suspension: a completed result is never thrown away (asyncio would throw
      * {@code CancelledError} and lose the result).
      *
+     * <p><b>Checked exceptions.</b> The future's exception is rethrown as it is, checked or not
+     * (an {@code IOException} of a child of {@link Asyncio#gather}, of the task behind
+     * {@link Asyncio#waitFor}...), although this method declares none. So
+     * {@code catch (IOException e)} around an {@code await()} alone does not compile ("never
+     * thrown in body of corresponding try statement"); catch {@code Exception} and test it. The
+     * rest can be rethrown without a {@code throws} clause, since the try block declares nothing
+     * checked:
+     * <pre>{@code
+     * try {
+     *     List<String> pages = Asyncio.gather(a, b).await();
+     * } catch (Exception e) {
+     *     if (!(e instanceof IOException io)) {
+     *         throw e;                          // compiles: only unchecked ones can be here
+     *     }
+     *     log("a fetch failed: " + io.getMessage());
+     * }
+     * }</pre>
+     *
      * @return the result
      * @throws IllegalStateException if not called by a task running on this future's loop, or if a
      *     task awaits itself
@@ -197,7 +215,8 @@ public sealed class AsyncFuture<T> permits Task, GatheringFuture {
     }
 
     /**
-     * Cancels the future and schedules its callbacks.
+     * Cancels the future and schedules its callbacks. On a future that already failed it does
+     * nothing but silence the "exception was never retrieved" report, as asyncio's does.
      *
      * @return {@code false} if the future was already done, else {@code true}
      */
@@ -222,6 +241,7 @@ public sealed class AsyncFuture<T> permits Task, GatheringFuture {
     boolean cancelWith(String message, String reason) {
         loop.checkThread("cancel a future");
         if (state != PENDING) {
+            markRetrieved(); // as asyncio's cancel() clears _log_traceback: the caller gave up on it
             return false;
         }
         noteCancel(reason);

@@ -142,6 +142,34 @@ public final class Asyncio {
     }
 
     /**
+     * Schedules {@code body} as a task of the running loop that runs in {@code context} itself,
+     * not in a copy of the caller's: what it sets there is seen by whoever holds the context
+     * afterwards. Mirrors {@code create_task(coro, context=ctx)}.
+     *
+     * @param <T> the result type
+     * @param context the context the task runs in
+     * @param body the task's body
+     * @return the task
+     */
+    public static <T> Task<T> createTask(Context context, Callable<? extends T> body) {
+        Objects.requireNonNull(context, "context");
+        return EventLoop.getRunningLoop().createTaskOf(null, null, body, context);
+    }
+
+    /**
+     * Schedules {@code body}, which returns nothing, as a task that runs in {@code context}; see
+     * {@link #createTask(Context, Callable)}.
+     *
+     * @param context the context the task runs in
+     * @param body the task's body
+     * @return the task
+     */
+    public static Task<Void> createTask(Context context, CheckedRunnable body) {
+        Objects.requireNonNull(context, "context");
+        return EventLoop.getRunningLoop().createTaskOf(null, null, body, context);
+    }
+
+    /**
      * The task running the calling code, or {@code null} in a callback. Mirrors
      * {@code current_task}.
      *
@@ -283,7 +311,9 @@ public final class Asyncio {
      * child fails, the gather fails with that exception at once (the other children go on); if a
      * child is cancelled, the gather is cancelled. Cancelling the gather cancels every child not
      * yet done. The same future may appear several times. With no futures, the result is an empty
-     * list. Await the returned future for the results.
+     * list. Await the returned future for the results; its {@link AsyncFuture#await() await()}
+     * rethrows a child's exception unchanged, checked ones too, so catch {@code Exception} around
+     * it (see there for the idiom).
      *
      * @param <T> the result type
      * @param futures the children, all of one loop
@@ -463,6 +493,8 @@ public final class Asyncio {
      * @param timeout the most seconds to wait; {@code +Infinity} for no limit
      * @return the future's result
      * @throws AsyncTimeoutException if the timeout passed first
+     * @throws Throwable the future's own exception, rethrown unchanged even when checked (catch
+     *     {@code Exception}; see {@link AsyncFuture#await()})
      */
     public static <T> T waitFor(AsyncFuture<? extends T> future, double timeout) {
         Objects.requireNonNull(future, "future");
@@ -486,17 +518,34 @@ public final class Asyncio {
     }
 
     /**
-     * Runs {@code body} as a task and waits for it at most {@code timeout} seconds; see
-     * {@link #waitFor(AsyncFuture, double)}.
+     * Runs {@code body} in the calling task, cancelling it if it takes more than {@code timeout}
+     * seconds. Mirrors {@code wait_for(coro, timeout)} of asyncio 3.12+, which is
+     * {@code async with timeout(timeout): return await coro}: the body runs in the caller's task
+     * (so {@link #currentTask()} and context variables are the caller's), and this is
+     * {@code timeout(timeout).run(body)}. With timeout 0 the body is not started at all and
+     * {@link AsyncTimeoutException} is thrown, as asyncio does; {@code +Infinity} runs it without
+     * a limit.
+     *
+     * <p><b>Cancellation.</b> A cancellation point wherever the body awaits; on expiry the body
+     * is cancelled at its current await, and {@link AsyncTimeoutException} is thrown once it has
+     * unwound. A cancellation from outside passes through unchanged.
      *
      * @param <T> the result type
      * @param body the body
      * @param timeout the most seconds to wait
      * @return the body's result
+     * @throws AsyncTimeoutException if the timeout passed first (or was 0)
+     * @throws IllegalStateException if not called by a task
+     * @throws Throwable what the body throws, unchanged
      */
     public static <T> T waitFor(Callable<? extends T> body, double timeout) {
+        Objects.requireNonNull(body, "body");
         EventLoop.checkDelay(timeout);
-        return waitFor(createTask(body), timeout);
+        if (timeout == 0) {
+            EventLoop.requireCurrentTask("waitFor");
+            throw new AsyncTimeoutException("waitFor: timed out (timeout 0): the body was not started");
+        }
+        return timeout(timeout).run(body);
     }
 
     /**
@@ -554,9 +603,8 @@ public final class Asyncio {
         outer.label = Awaits.of("shield(" + TaskDump.describe(inner) + ")", inner);
         Consumer<AsyncFuture<T>> innerDone = i -> {
             if (outer.isCancelled()) {
-                if (!i.isCancelled()) {
-                    i.markRetrieved();
-                }
+                // Nobody will see the inner's outcome through the outer: a failure stays
+                // unretrieved, so it is reported (once, however many shields) as asyncio does.
                 return;
             }
             if (i.isCancelled()) {
@@ -585,7 +633,7 @@ public final class Asyncio {
      *
      * @param <F> the future type
      * @param futures the futures
-     * @return a once-only iterable whose {@code next()} waits
+     * @return an iterable whose {@code next()} waits; iterating it again resumes where it stopped
      */
     public static <F extends AsyncFuture<?>> Iterable<F> asCompleted(Collection<F> futures) {
         return asCompleted(futures, Double.POSITIVE_INFINITY);
@@ -607,7 +655,7 @@ public final class Asyncio {
      * @param <F> the future type
      * @param futures the futures, all of the running loop
      * @param timeout seconds for all of them; {@code +Infinity} for no limit
-     * @return a once-only iterable whose {@code next()} waits
+     * @return an iterable whose {@code next()} waits; iterating it again resumes where it stopped
      */
     public static <F extends AsyncFuture<?>> Iterable<F> asCompleted(Collection<F> futures, double timeout) {
         EventLoop.checkDelay(timeout);
@@ -626,7 +674,7 @@ public final class Asyncio {
      */
     public static Timeout timeout(double seconds) {
         EventLoop loop = EventLoop.getRunningLoop();
-        return new Timeout(loop, EventLoop.addDelay(loop.timeNanos(), seconds), true);
+        return new Timeout(loop, deadline(loop, seconds), true);
     }
 
     /**
@@ -636,8 +684,7 @@ public final class Asyncio {
      * @return the scope
      */
     public static Timeout timeout(Duration duration) {
-        EventLoop loop = EventLoop.getRunningLoop();
-        return new Timeout(loop, EventLoop.addDelay(loop.timeNanos(), duration), true);
+        return timeout(durationSeconds(duration));
     }
 
     /**
@@ -648,7 +695,7 @@ public final class Asyncio {
      * @return the scope
      */
     public static Timeout timeoutAt(double when) {
-        return new Timeout(EventLoop.getRunningLoop(), EventLoop.secondsToNanos(when), true);
+        return new Timeout(EventLoop.getRunningLoop(), when, true);
     }
 
     /**
@@ -660,7 +707,7 @@ public final class Asyncio {
      */
     public static Timeout moveOnAfter(double seconds) {
         EventLoop loop = EventLoop.getRunningLoop();
-        return new Timeout(loop, EventLoop.addDelay(loop.timeNanos(), seconds), false);
+        return new Timeout(loop, deadline(loop, seconds), false);
     }
 
     /**
@@ -671,7 +718,13 @@ public final class Asyncio {
      * @return the scope
      */
     public static Timeout moveOnAt(double when) {
-        return new Timeout(EventLoop.getRunningLoop(), EventLoop.secondsToNanos(when), false);
+        return new Timeout(EventLoop.getRunningLoop(), when, false);
+    }
+
+    /** {@code seconds} from now on the loop's clock, as {@code loop.time() + delay}; +Infinity for none. */
+    private static double deadline(EventLoop loop, double seconds) {
+        EventLoop.checkDelay(seconds);
+        return seconds == Double.POSITIVE_INFINITY ? seconds : loop.time() + seconds;
     }
 
     private static double durationSeconds(Duration d) {

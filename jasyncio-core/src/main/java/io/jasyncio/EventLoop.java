@@ -684,10 +684,16 @@ public final class EventLoop implements AutoCloseable {
 
     /** Creates a task whose body is a {@link Callable} or a {@link CheckedRunnable}. */
     <T> Task<T> createTaskOf(String name, Boolean eagerStart, Object body) {
+        return createTaskOf(name, eagerStart, body, null);
+    }
+
+    /** Like the above; the task runs in {@code context} itself, or in a copy of its creator's if null. */
+    <T> Task<T> createTaskOf(String name, Boolean eagerStart, Object body, Context context) {
         Objects.requireNonNull(body, "body");
         checkThread("create a task");
         checkOpen();
-        Task<T> t = new Task<>(this, body, name, creatorContext());
+        Task<T> t = context != null ? new Task<>(this, body, name, context, false)
+                : new Task<>(this, body, name, creatorContext());
         link(t);
         boolean eager = eagerStart != null ? eagerStart : eagerTaskStart;
         if (eager && running) {

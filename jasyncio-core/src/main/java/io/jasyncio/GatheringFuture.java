@@ -7,7 +7,9 @@ import java.util.function.Consumer;
 
 /**
  * The future {@link Asyncio#gather} returns: completes with the children's results in argument
- * order. Cancelling it cancels the children (asyncio's _GatheringFuture).
+ * order. Cancelling it cancels the children (asyncio's _GatheringFuture). A child's exception,
+ * checked or not, is this future's exception, rethrown unchanged by {@link #await()} (see there on
+ * catching checked ones).
  */
 final class GatheringFuture extends AsyncFuture<List<Object>> implements Consumer<AsyncFuture<?>>, Awaits {
     private final AsyncFuture<?>[] children;

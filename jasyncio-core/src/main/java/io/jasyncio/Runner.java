@@ -47,6 +47,8 @@ public final class Runner implements AutoCloseable {
     private boolean closed;
     /** Whether run() claims SIGINT: null for the default (the main thread, unless jasyncio.sigint=false). */
     private Boolean cancelOnSigint;
+    /** The context every run's main task runs in, as CPython's Runner keeps one (made on first run). */
+    private Context context;
 
     /** A runner whose loop has the default settings. */
     public Runner() {
@@ -89,7 +91,9 @@ public final class Runner implements AutoCloseable {
     }
 
     /**
-     * Runs {@code main} as a task on the runner's loop until it completes.
+     * Runs {@code main} as a task on the runner's loop until it completes. Every run's task runs
+     * in the same context, the runner's (a copy of the caller's taken at the first run), as in
+     * CPython's {@code Runner}: a context variable set by one run is seen by the next.
      *
      * @param <T> the result type
      * @param main the body
@@ -104,14 +108,21 @@ public final class Runner implements AutoCloseable {
             throw new IllegalStateException("Runner.run() cannot be called from a running event loop");
         }
         EventLoop l = getLoop();
-        Task<T> task = l.createTask(main);
+        if (context == null) {
+            context = Context.copyCurrent();
+        }
+        Task<T> task = l.createTaskOf(null, Boolean.FALSE, main, context);
         Signals.RunnerHook sigint = claimsSigint() ? Signals.runnerStarted(l, task) : null;
         try {
             return l.runUntilComplete(task);
         } catch (CancelledError e) {
             // As CPython's Runner: only a cancellation the signal asked for, and that the task did
             // not absorb, becomes the interrupt.
-            if (sigint != null && sigint.interrupted() && task.isCancelled() && task.uncancel() == 0) {
+            // A SIGINT whose cancellation came after the task had ended cancelled for another
+            // reason counts as a second request (CPython's handler cancels at once): the run ends
+            // with the CancelledError, not the interrupt.
+            if (sigint != null && sigint.interrupted() && sigint.delivered() && task.isCancelled()
+                    && task.uncancel() == 0) {
                 throw new KeyboardInterruptException(e);
             }
             throw e;

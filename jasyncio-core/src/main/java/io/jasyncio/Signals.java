@@ -96,6 +96,8 @@ final class Signals {
         private final Task<?> main;
         /** Set by the signal thread, read by the runner after its loop stopped. */
         private volatile boolean interrupted;
+        /** Set on the loop when the SIGINT's cancellation reached the main task before it ended. */
+        private volatile boolean delivered;
         private boolean dropped;
 
         RunnerHook(EventLoop loop, Task<?> main) {
@@ -108,11 +110,21 @@ final class Signals {
             return interrupted;
         }
 
+        /**
+         * @return whether the SIGINT's cancellation reached the main task while it was pending; it
+         *     does not when the signal came as the task was already ending (cancelled by someone
+         *     else), where CPython, whose handler cancels at once, would have counted two requests
+         */
+        boolean delivered() {
+            return delivered;
+        }
+
         private void interrupt() {
             interrupted = true;
             try {
                 loop.callSoonThreadsafe(() -> {
                     if (!main.isDone()) {
+                        delivered = true;
                         main.cancel("interrupted by SIGINT");
                     }
                 });

@@ -66,8 +66,18 @@ public final class Task<T> extends AsyncFuture<T> {
         this.ctx = creator == null || creator.size() == 0 ? null : creator.copy();
     }
 
+    /** A task that runs in {@code context} itself (asyncio's {@code create_task(context=)}). */
+    Task(EventLoop loop, Object body, String name, Context context, boolean copy) {
+        super(loop);
+        this.body = body;
+        this.id = IDS.incrementAndGet();
+        this.name = name;
+        this.ctx = copy ? context.copy() : context;
+    }
+
     /**
-     * The context the task runs in: a copy of its creator's, taken when it was created. Mirrors
+     * The context the task runs in: a copy of its creator's, taken when it was created, or the
+     * context it was given ({@link Asyncio#createTask(Context, Callable)}), itself. Mirrors
      * {@code Task.get_context()} (3.12).
      *
      * @return the context
@@ -144,6 +154,7 @@ public final class Task<T> extends AsyncFuture<T> {
     boolean cancelWith(String message, String reason) {
         loop.checkThread("cancel a task");
         if (state != PENDING) {
+            markRetrieved(); // as asyncio: cancelling a failed task silences its report
             return false;
         }
         numCancelsRequested++;
@@ -363,12 +374,15 @@ public final class Task<T> extends AsyncFuture<T> {
         }
     }
 
+    /**
+     * The error that ended the task is what its awaiters get, itself, as CPython 3.12+ raises the
+     * saved exception: the original cancellation, with its message, comes first in line instead of
+     * behind a wrapper per task it passed through.
+     */
     @Override
     CancelledError makeCancelledError() {
-        if (cancelledExc == null) {
-            return super.makeCancelledError();
-        }
-        return new CancelledError(cancelMessage, cancelledExc);
+        CancelledError e = cancelledExc;
+        return e != null ? e : super.makeCancelledError();
     }
 
     /** The reason recorded with a pending cancellation, for the future it lands on (debug mode). */

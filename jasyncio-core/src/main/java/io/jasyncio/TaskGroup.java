@@ -205,7 +205,32 @@ public final class TaskGroup {
      * @throws IllegalStateException if the group is finished or shutting down
      */
     public <T> Task<T> createTask(Callable<? extends T> body) {
-        return createTask(null, body);
+        return adoptNew(null, body, null);
+    }
+
+    /**
+     * Creates a child task that runs in {@code context} itself (asyncio's
+     * {@code TaskGroup.create_task(coro, context=ctx)}).
+     *
+     * @param <T> the result type
+     * @param context the context the child runs in
+     * @param body the child's body
+     * @return the child
+     * @throws IllegalStateException if the group is finished or shutting down
+     */
+    public <T> Task<T> createTask(Context context, Callable<? extends T> body) {
+        return adoptNew(null, body, Objects.requireNonNull(context, "context"));
+    }
+
+    /**
+     * Creates a child task that returns nothing and runs in {@code context} itself.
+     *
+     * @param context the context the child runs in
+     * @param body the child's body
+     * @return the child
+     */
+    public Task<Void> createTask(Context context, CheckedRunnable body) {
+        return adoptNew(null, body, Objects.requireNonNull(context, "context"));
     }
 
     /**
@@ -215,7 +240,7 @@ public final class TaskGroup {
      * @return the child
      */
     public Task<Void> createTask(CheckedRunnable body) {
-        return adoptNew(null, body);
+        return adoptNew(null, body, null);
     }
 
     /**
@@ -228,7 +253,7 @@ public final class TaskGroup {
      * @throws IllegalStateException if the group is finished or shutting down
      */
     public <T> Task<T> createTask(String name, Callable<? extends T> body) {
-        return adoptNew(name, body);
+        return adoptNew(name, body, null);
     }
 
     /**
@@ -239,13 +264,13 @@ public final class TaskGroup {
      * @return the child
      */
     public Task<Void> createTask(String name, CheckedRunnable body) {
-        return adoptNew(name, body);
+        return adoptNew(name, body, null);
     }
 
-    private <T> Task<T> adoptNew(String name, Object body) {
+    private <T> Task<T> adoptNew(String name, Object body, Context context) {
         Objects.requireNonNull(body, "body");
         checkOpen();
-        Task<T> t = loop.createTaskOf(name, null, body);
+        Task<T> t = loop.createTaskOf(name, null, body, context);
         adopt(t);
         return t;
     }

@@ -30,7 +30,7 @@ import java.util.concurrent.Callable;
  *
  * <p>A scope is created for the running loop by {@link Asyncio#timeout}, {@link Asyncio#timeoutAt},
  * {@link Asyncio#moveOnAfter} or {@link Asyncio#moveOnAt}; its deadline can be moved with
- * {@link #reschedule} before or while it runs. It can be run once.
+ * {@link #reschedule} while it runs. It can be run once.
  */
 public final class Timeout {
     private enum State { CREATED, ENTERED, EXPIRING, EXPIRED, EXITED }
@@ -38,14 +38,17 @@ public final class Timeout {
     private final EventLoop loop;
     private final boolean raises;
     private long whenNanos;
+    /** The deadline as given, so that {@link #when()} returns exactly it (the nanoseconds round). */
+    private double when;
     private State state = State.CREATED;
     private Task<?> task;
     private Handle handle;
     private int cancellingAtEntry;
 
-    Timeout(EventLoop loop, long whenNanos, boolean raises) {
+    Timeout(EventLoop loop, double when, boolean raises) {
         this.loop = loop;
-        this.whenNanos = whenNanos;
+        this.whenNanos = EventLoop.secondsToNanos(when);
+        this.when = whenNanos == Long.MAX_VALUE ? Double.POSITIVE_INFINITY : when;
         this.raises = raises;
     }
 
@@ -130,25 +133,30 @@ public final class Timeout {
      * @return the deadline, or {@code +Infinity} if there is none
      */
     public double when() {
-        return whenNanos == Long.MAX_VALUE ? Double.POSITIVE_INFINITY : whenNanos / 1e9;
+        return when;
     }
 
     /**
-     * Moves the deadline; {@code +Infinity} removes it. A deadline already in the past expires the
-     * scope on the next loop iteration.
+     * Moves the deadline of a running scope; {@code +Infinity} removes it. A deadline already in
+     * the past expires the scope on the next loop iteration. As in asyncio 3.12+, only a scope that
+     * has been entered (its {@link #run} is running) can be rescheduled.
      *
      * @param when the new deadline in seconds on the loop's clock
-     * @throws InvalidStateException if the scope has expired or exited
+     * @throws InvalidStateException if the scope has not been entered yet (including after a
+     *     {@code run} that failed because it was called outside a task), or is expiring, expired
+     *     or exited
      */
     public void reschedule(double when) {
         long w = EventLoop.secondsToNanos(when);
-        if (state != State.CREATED && state != State.ENTERED) {
+        if (state == State.CREATED) {
+            throw new InvalidStateException("Timeout has not been entered: " + this);
+        }
+        if (state != State.ENTERED) {
             throw new InvalidStateException("Cannot change the deadline of a " + state.name().toLowerCase(java.util.Locale.ROOT) + " timeout");
         }
         whenNanos = w;
-        if (state == State.ENTERED) {
-            schedule();
-        }
+        this.when = w == Long.MAX_VALUE ? Double.POSITIVE_INFINITY : when;
+        schedule();
     }
 
     private void schedule() {

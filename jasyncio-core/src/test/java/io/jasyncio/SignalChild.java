@@ -26,6 +26,7 @@ public final class SignalChild {
             case "own-int" -> ownInt();
             case "absorbed" -> absorbed();
             case "xrs" -> xrs();
+            case "interrupt-cancelled" -> interruptCancelled();
             default -> throw new IllegalArgumentException(args[0]);
         }
         say("exit 0");
@@ -160,5 +161,33 @@ public final class SignalChild {
             }
         });
         say(r);
+    }
+
+    /**
+     * CPython's test_interrupt_cancelled_task: a task cancels main, then SIGINT arrives (the test
+     * sends it after "ready") while main's cancellation is being delivered; the loop is held, so
+     * the signal's own cancel comes after main ended. The run must end with CancelledError.
+     */
+    private static void interruptCancelled() {
+        Task<?>[] main = new Task<?>[1];
+        String result;
+        try {
+            Asyncio.run(() -> {
+                main[0] = Asyncio.currentTask();
+                Asyncio.createTask(() -> {
+                    Asyncio.sleep(0);
+                    main[0].cancel();
+                    say("ready");
+                    Thread.sleep(3000); // holds the loop: the SIGINT comes while main is being cancelled
+                });
+                Asyncio.sleep(10);
+                return null;
+            });
+            result = "returned";
+        } catch (Throwable e) {
+            result = e.getClass().getSimpleName();
+        }
+        say("cancelling " + main[0].cancelling());
+        say("result " + result);
     }
 }

@@ -20,8 +20,9 @@ import java.util.NoSuchElementException;
  * longer input raises {@link LimitOverrunException}), and the buffer. Once the reader holds
  * 2 × limit bytes it pauses its transport's reading ({@link ReadTransport#pauseReading}) and
  * resumes it when reads bring it down to the limit, or when a read has to wait for more. A read
- * that needs more than that ({@code readExactly(n)} with a large {@code n}, {@code read(-1)})
- * lets the buffer grow to what it needs plus the limit. So a reader never buffers more than its
+ * that needs more than that ({@code readExactly(n)} with a large {@code n}) lets the buffer grow
+ * to what it needs plus the limit; {@code read(-1)} takes the stream block by block, as asyncio
+ * does, so its buffer keeps the bound (the bytes it gathers are its result, not the buffer). So a reader never buffers more than its
  * limit beyond what was asked: exactly, when the transport reads into the reader
  * ({@link StreamReaderProtocol} offers it a buffer of the right size), and within one received
  * chunk when a transport pushes arrays of its own choosing.
@@ -29,7 +30,10 @@ import java.util.NoSuchElementException;
  * <p><b>Threads.</b> Every method must be called on the reader's loop: the feeding methods from
  * protocol callbacks or tasks, the reading methods from a task. Only one task may wait on a
  * reader at a time (a second one gets {@link IllegalStateException}, as asyncio's
- * {@code RuntimeError}).
+ * {@code RuntimeError}). A reader needs no loop to be made (asyncio's takes the running loop when
+ * constructed and, since 3.14, fails outside one): it binds to the loop of the first read that
+ * waits, as the coordination primitives do, and a read that waits on another loop later throws
+ * {@link IllegalStateException} naming both (see docs/differences.md).
  *
  * <p><b>Cancellation.</b> Every reading method is a cancellation point. A cancelled read consumes
  * nothing: the bytes it was waiting to complete stay in the reader for the next read.
@@ -226,15 +230,67 @@ public final class StreamReader implements Iterable<byte[]> {
             return EMPTY;
         }
         if (n < 0) {
-            while (!eof) {
-                waitForData("read", Long.MAX_VALUE / 4);
-            }
-            return take(size());
+            return readToEof();
         }
         if (head == tail && !eof) {
             waitForData("read", 0);
         }
         return take(Math.min(n, size()));
+    }
+
+    /**
+     * {@code read(-1)}: block by block, {@link #limit()} bytes at a time, as asyncio does, so the
+     * buffer stays under its bound and the transport is paused while it is over it (a reader that
+     * let its buffer grow to the whole stream would never push back). If cancelled (or failed),
+     * the blocks taken so far go back to the front of the buffer: nothing is consumed.
+     */
+    private byte[] readToEof() throws IOException {
+        java.util.ArrayList<byte[]> blocks = new java.util.ArrayList<>();
+        long total = 0;
+        try {
+            while (true) {
+                byte[] b = read(limit);
+                if (b.length == 0) {
+                    break;
+                }
+                blocks.add(b);
+                total += b.length;
+                if (total > Integer.MAX_VALUE - 16) {
+                    throw new OutOfMemoryError("read(-1): the stream is longer than an array can hold");
+                }
+            }
+        } catch (Throwable e) {
+            unread(join(blocks, (int) total));
+            throw e;
+        }
+        return join(blocks, (int) total);
+    }
+
+    private static byte[] join(java.util.List<byte[]> blocks, int total) {
+        if (blocks.size() == 1) {
+            return blocks.get(0);
+        }
+        byte[] out = new byte[total];
+        int at = 0;
+        for (byte[] b : blocks) {
+            System.arraycopy(b, 0, out, at, b.length);
+            at += b.length;
+        }
+        return out;
+    }
+
+    /** Puts {@code data} back in front of the buffered bytes. */
+    private void unread(byte[] data) {
+        if (data.length == 0) {
+            return;
+        }
+        int size = size();
+        byte[] nb = new byte[data.length + size];
+        System.arraycopy(data, 0, nb, 0, data.length);
+        System.arraycopy(buf, head, nb, data.length, size);
+        buf = nb;
+        head = 0;
+        tail = nb.length;
     }
 
     /**

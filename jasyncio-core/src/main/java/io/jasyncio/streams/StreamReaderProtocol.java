@@ -25,6 +25,10 @@ import java.util.Objects;
  * <p>It is both a {@link Protocol} and a {@link BufferedProtocol}. A transport that reads into
  * the buffer it is given gets one no larger than the reader's remaining room, so the reader's
  * buffer bound holds exactly (see {@link StreamReader}).
+ *
+ * <p>Like its reader, a protocol needs no loop to be made: it works on the loop of the transport
+ * it is connected to, and its reader binds to the loop of its first waiting read (asyncio's takes
+ * the running loop when constructed; see docs/differences.md).
  */
 public class StreamReaderProtocol extends FlowControl implements Protocol, BufferedProtocol {
     /**

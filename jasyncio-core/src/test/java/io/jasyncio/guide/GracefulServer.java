@@ -70,17 +70,20 @@ public final class GracefulServer {
 
             // 4. Wait for them to leave, up to the deadline; a second signal moves the deadline to now.
             Timeout deadline = Asyncio.moveOnAfter(hurry.isSet() ? 0 : grace);
-            Task<Void> watcher = Asyncio.createTask("hurry", () -> {
-                hurry.await();
-                deadline.reschedule(loop.time());
-            });
-            try {
-                deadline.run(() -> {
-                    server.waitClosed();
+            // The watcher starts inside the scope: only an entered scope can be rescheduled.
+            deadline.run(() -> {
+                Task<Void> watcher = Asyncio.createTask("hurry", () -> {
+                    hurry.await();
+                    if (!deadline.expired()) {
+                        deadline.reschedule(loop.time());
+                    }
                 });
-            } finally {
-                watcher.cancel();
-            }
+                try {
+                    server.waitClosed();
+                } finally {
+                    watcher.cancel();
+                }
+            });
 
             // 5. Drop whoever is left, and wait until they are gone.
             int left = server.activeConnections();

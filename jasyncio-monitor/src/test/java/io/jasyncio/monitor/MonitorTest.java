@@ -139,6 +139,98 @@ class MonitorTest {
     }
 
     @Test
+    void aTooLongRequestLineGetsOneLineAndTheConnectionCloses() throws Exception {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", monitor.address().getPort())) {
+            s.setSoTimeout(10_000);
+            java.io.InputStream in = s.getInputStream();
+            readUntil(in, Monitor.prompt());
+            byte[] line = new byte[Monitor.MAX_LINE * 4];
+            java.util.Arrays.fill(line, (byte) 'x');
+            s.getOutputStream().write(line);
+            s.getOutputStream().flush();
+            String rest = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals("error: request line longer than " + Monitor.MAX_LINE + " bytes; closing the connection\n", rest);
+        }
+        // A line of exactly the limit is still a line (an unknown command).
+        String answer = MonitorClient.request(addr, "y".repeat(Monitor.MAX_LINE));
+        assertTrue(answer.startsWith("error: unknown command"), answer);
+        String tooLong = MonitorClient.request(addr, "y".repeat(Monitor.MAX_LINE + 1));
+        assertTrue(tooLong.startsWith("error: request line longer than"), tooLong);
+    }
+
+    @Test
+    void aTokenIsAskedForFirst() throws Exception {
+        try (Monitor guarded = Monitor.start("127.0.0.1:0", "s3cret")) {
+            String a = "127.0.0.1:" + guarded.address().getPort();
+            assertTrue(guarded.requiresToken());
+            assertTrue(MonitorClient.request(a, "ps").startsWith("error: this monitor needs a token first"));
+            assertTrue(MonitorClient.request(a, "s3cret", "tree").contains("(T) waiter #"));
+            java.io.IOException wrong = assertThrows(java.io.IOException.class, () -> MonitorClient.request(a, "guess", "ps"));
+            assertTrue(wrong.getMessage().contains("refused the token: wrong token"), wrong.getMessage());
+            // A session is closed after one wrong token.
+            try (java.net.Socket s = new java.net.Socket("127.0.0.1", guarded.address().getPort())) {
+                s.setSoTimeout(10_000);
+                readUntil(s.getInputStream(), Monitor.prompt());
+                s.getOutputStream().write("auth nope\nps\n".getBytes(StandardCharsets.UTF_8));
+                assertEquals("error: wrong token; closing the connection\n",
+                        new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+            }
+        }
+        assertTrue(MonitorClient.request(addr, "auth x").startsWith("error: this monitor needs no token"));
+    }
+
+    @Test
+    void onlyLoopbackIsQuiet() throws Exception {
+        assertEquals(null, monitor.exposureWarning());
+        try (Monitor any = Monitor.start(new java.net.InetSocketAddress("0.0.0.0", 0), null)) {
+            String w = any.exposureWarning();
+            assertTrue(w != null && w.contains("not on loopback") && w.contains(Monitor.TOKEN_ENV), w);
+            // Reachable over loopback too, and served.
+            assertTrue(MonitorClient.request("127.0.0.1:" + any.address().getPort(), "help").contains("where ID"));
+        }
+    }
+
+    @Test
+    void unreachableAndUnknownMonitorsAreIOExceptions() throws Exception {
+        int free;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            free = s.getLocalPort();
+        }
+        assertThrows(java.io.IOException.class, () -> MonitorClient.request("127.0.0.1:" + free, "ps"));
+        java.io.IOException unknown = assertThrows(java.io.IOException.class,
+                () -> MonitorClient.request("no-such-host.invalid:1", "ps"));
+        assertTrue(unknown.getMessage().contains("no-such-host.invalid"), unknown.getMessage());
+        assertTrue(MonitorClient.isCommand("tree") && MonitorClient.isCommand("JSON") && !MonitorClient.isCommand("localhost"));
+    }
+
+    @Test
+    void idleClientsHoldNoPlatformThreads() throws Exception {
+        java.util.List<java.net.Socket> open = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 20; i++) {
+                java.net.Socket s = new java.net.Socket("127.0.0.1", monitor.address().getPort());
+                s.setSoTimeout(10_000);
+                open.add(s);
+                readUntil(s.getInputStream(), Monitor.prompt());     // served: its greeting came
+            }
+            long platform = Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> t.getName().startsWith("jasyncio-monitor")).count();
+            assertEquals(1, platform, "platform threads of the monitor: the acceptor only");
+        } finally {
+            for (java.net.Socket s : open) {
+                s.close();
+            }
+        }
+    }
+
+    private static void readUntil(java.io.InputStream in, String end) throws java.io.IOException {
+        StringBuilder sb = new StringBuilder();
+        for (int b; !sb.toString().endsWith(end) && (b = in.read()) != -1; ) {
+            sb.append((char) b);
+        }
+    }
+
+    @Test
     void addresses() {
         assertEquals(Monitor.DEFAULT_PORT, Monitor.parse("").getPort());
         assertEquals(9999, Monitor.parse("9999").getPort());
@@ -146,5 +238,6 @@ class MonitorTest {
         assertTrue(Monitor.parse("").getAddress().isLoopbackAddress());
         assertThrows(IllegalArgumentException.class, () -> Monitor.parse("host:port"));
         assertThrows(IllegalArgumentException.class, () -> Monitor.parse("host:70000"));
+        assertTrue(Monitor.parse("[::1]:9999").getAddress().isLoopbackAddress());
     }
 }

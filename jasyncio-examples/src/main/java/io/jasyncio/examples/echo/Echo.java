@@ -136,9 +136,9 @@ public final class Echo implements Callable<Integer> {
             err.flush();
             return 1;
         }
-        out.println("echo: listening on " + host + ":" + cluster.port() + describe(config)
+        err.println("echo: listening on " + host + ":" + cluster.port() + describe(config)
                 + "; stop with Ctrl-C or kill " + ProcessHandle.current().pid());
-        out.flush();
+        err.flush();
         try {
             cluster.awaitTermination();
         } catch (InterruptedException e) {

@@ -159,17 +159,20 @@ final class EchoServer {
 
         // 4. Wait for them to leave, up to the deadline; a second request moves it to now.
         Timeout deadline = Asyncio.moveOnAfter(hurry.isSet() ? 0 : config.grace());
-        Task<Void> watcher = Asyncio.createTask("echo hurry", () -> {
-            hurry.await();
-            deadline.reschedule(loop.time());
-        });
-        try {
-            deadline.run(() -> {
-                server.waitClosed();
+        // The watcher starts inside the scope: only an entered scope can be rescheduled.
+        deadline.run(() -> {
+            Task<Void> watcher = Asyncio.createTask("echo hurry", () -> {
+                hurry.await();
+                if (!deadline.expired()) {
+                    deadline.reschedule(loop.time());
+                }
             });
-        } finally {
-            watcher.cancel();
-        }
+            try {
+                server.waitClosed();
+            } finally {
+                watcher.cancel();
+            }
+        });
 
         // 5. Drop whoever is left: abort their connections and cancel their handlers, then wait
         //    until every handler has finished and every connection is gone.

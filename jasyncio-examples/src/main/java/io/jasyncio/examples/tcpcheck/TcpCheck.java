@@ -155,7 +155,18 @@ public final class TcpCheck implements Callable<Integer> {
                 err.flush();
                 return 2;
             }
-        } else if (hosts != null) {
+        }
+        if (hosts != null) {
+            for (int i = 0; i < hosts.size(); i++) {
+                hosts.set(i, hosts.get(i).strip());
+                if (hosts.get(i).isEmpty()) {
+                    err.println("tcpcheck: --hosts: an empty host name (give names or addresses separated by commas)");
+                    err.flush();
+                    return 2;
+                }
+            }
+        }
+        if (portList == null && hosts != null) {
             err.println("tcpcheck: --ports is required with --hosts (for example --ports 22,80,8000-8010)");
             err.flush();
             return 2;
@@ -173,7 +184,7 @@ public final class TcpCheck implements Callable<Integer> {
             }
         } catch (KeyboardInterruptException e) {
             err.println();
-            err.println("tcpcheck: interrupted after " + tally.done + " of " + tally.total + " probes");
+            err.println("tcpcheck: interrupted after " + tally.done + " of " + probes(tally.total));
             summary(tally, System.nanoTime() / 1e9 - t0, out, err);
             return e.exitStatus();
         } catch (IOException e) {
@@ -232,7 +243,7 @@ public final class TcpCheck implements Callable<Integer> {
                 g.createTask("feeder", () -> {
                     for (Target t : targets) {
                         limiter.acquireOnBehalfOf(t);            // waits while --concurrency probes are in flight
-                        g.createTask("probe " + t.host() + ":" + t.port(), () -> {
+                        g.createTask("probe " + hostPort(t.host(), t.port()), () -> {
                             try {
                                 results.put(probe(loop, t, options));
                             } finally {
@@ -308,8 +319,18 @@ public final class TcpCheck implements Callable<Integer> {
         return new Result(t.host(), addr, t.port(), state, (loop.time() - start) * 1000, error);
     }
 
+    /** {@code "1 probe"}, {@code "2 probes"}. */
+    static String probes(int n) {
+        return n + (n == 1 ? " probe" : " probes");
+    }
+
+    /** {@code host:port}, with an IPv6 address in brackets: {@code [::1]:22}. */
+    static String hostPort(String host, int port) {
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+    }
+
     static String toText(Result r) {
-        String where = r.host() + ":" + r.port();
+        String where = hostPort(r.host(), r.port());
         String how = r.state() == State.ERROR ? r.error()
                 : String.format(Locale.ROOT, r.latencyMs() < 10 ? "%.2f ms" : "%.0f ms", r.latencyMs());
         return String.format(Locale.ROOT, "%-24s %-8s %s", where, r.state().label(), how);
@@ -350,8 +371,8 @@ public final class TcpCheck implements Callable<Integer> {
     }
 
     private void summary(Tally t, double seconds, PrintWriter out, PrintWriter err) {
-        String line = String.format(Locale.ROOT, "%d probes in %.2f s: %d open, %d closed, %d timeout, %d error",
-                t.done, seconds, t.count(State.OPEN), t.count(State.CLOSED), t.count(State.TIMEOUT), t.count(State.ERROR));
+        String line = String.format(Locale.ROOT, "%s in %.2f s: %d open, %d closed, %d timeout, %d error",
+                probes(t.done), seconds, t.count(State.OPEN), t.count(State.CLOSED), t.count(State.TIMEOUT), t.count(State.ERROR));
         PrintWriter to = json ? err : out;      // standard output stays pure JSON lines
         to.println(line);
         out.flush();

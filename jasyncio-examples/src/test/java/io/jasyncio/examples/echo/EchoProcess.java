@@ -65,12 +65,20 @@ final class EchoProcess implements AutoCloseable {
         });
     }
 
-    /** Waits for "echo: listening on HOST:PORT..." and returns the port. */
+    /** Waits for "echo: listening on HOST:PORT..." (on standard error, as every program says where it listens) and returns the port. */
     int listeningPort() throws InterruptedException {
-        String l = expect("echo: listening on *");
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("listening on [^ ]*:(\\d+)").matcher(l);
-        assertTrue(m.find(), l);
-        return Integer.parseInt(m.group(1));
+        java.util.regex.Pattern p = java.util.regex.Pattern.compile("(?m)^echo: listening on [^ ]*:(\\d+)");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+        for (;;) {
+            java.util.regex.Matcher m = p.matcher(stderrText());
+            if (m.find()) {
+                return Integer.parseInt(m.group(1));
+            }
+            if (System.nanoTime() > deadline || !process.isAlive()) {
+                fail("no line 'echo: listening on' on the child's stderr: " + stderrText() + "; stdout: " + seen + lines);
+            }
+            Thread.sleep(20);
+        }
     }
 
     private static List<String> defaultSignals() {

@@ -45,7 +45,7 @@ class TcpCheckTest {
     private static Run run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cl = new CommandLine(new Main());
+        CommandLine cl = Main.commandLine();
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
         List<String> all = new ArrayList<>(List.of("tcpcheck"));
@@ -198,6 +198,27 @@ class TcpCheckTest {
     }
 
     @Test
+    void anEmptyHostIsBadUsage() {
+        for (String hosts : List.of("", "127.0.0.1,,localhost", " ")) {
+            Run r = run("--hosts", hosts, "--ports", "1");
+            assertEquals(2, r.status(), "--hosts '" + hosts + "': " + r.out() + r.err());
+            assertEquals("tcpcheck: --hosts: an empty host name (give names or addresses separated by commas)", r.err().strip());
+            assertEquals("", r.out());
+        }
+    }
+
+    @Test
+    void oneProbeIsSingularAndIpv6IsBracketed() throws IOException {
+        int p = closedPort();
+        Run one = run("--ports", Integer.toString(p));
+        assertTrue(one.out().contains("\n1 probe in ") || one.out().startsWith("1 probe in "), one.out());
+        assertEquals("[::1]:22", TcpCheck.hostPort("::1", 22));
+        assertEquals("127.0.0.1:22", TcpCheck.hostPort("127.0.0.1", 22));
+        Run v6 = run("--hosts", "::1", "--ports", Integer.toString(p));
+        assertTrue(v6.out().startsWith("[::1]:" + p + " "), v6.out());
+    }
+
+    @Test
     void helpDescribesOptionsAndExitCodes() {
         Run r = run("--help");
         assertEquals(0, r.status());
@@ -270,7 +291,7 @@ class TcpCheckTest {
                     seen.append(l).append('\n');
                 }
                 assertEquals(130, p.exitValue(), seen.toString());
-                assertTrue(seen.toString().contains("tcpcheck: interrupted after 0 of 1 probes"), seen.toString());
+                assertTrue(seen.toString().contains("tcpcheck: interrupted after 0 of 1 probe"), seen.toString());
             } finally {
                 p.destroyForcibly();
             }
