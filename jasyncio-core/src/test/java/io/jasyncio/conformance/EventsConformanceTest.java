@@ -154,6 +154,28 @@ class EventsConformanceTest {
         }
     }
 
+    @Test
+    void test_create_server_dual_stack() throws Exception {
+        // No host: both families. Deliberate difference (docs/differences.md): "::" is dual-stack
+        // too, because the JDK has no IPV6_V6ONLY option; asyncio's "::" is IPv6 only.
+        assumeTrue(ipv6Loopback(), "no IPv6 loopback here");
+        EventLoop loop = EventLoop.newEventLoop();
+        try {
+            for (String host : new String[] {null, "::"}) {
+                Server server = loop.runUntilComplete(() -> loop.createServer(Idle::new, host, 0));
+                connectBlocking(InetAddress.getByName("127.0.0.1"), server.port()).close();
+                connectBlocking(InetAddress.getByName("::1"), server.port()).close();
+                server.close();
+                loop.runUntilComplete(() -> {
+                    server.waitClosed();
+                    return null;
+                });
+            }
+        } finally {
+            loop.close();
+        }
+    }
+
     static boolean ipv6Loopback() {
         try (java.nio.channels.ServerSocketChannel s = java.nio.channels.ServerSocketChannel.open()) {
             s.bind(new InetSocketAddress(InetAddress.getByName("::1"), 0));
