@@ -119,6 +119,11 @@ public final class EventLoop implements AutoCloseable {
             }
 
             @Override
+            public void closeChannel(EventLoop loop, SelectableChannel channel) {
+                loop.closeChannel(channel);
+            }
+
+            @Override
             public void checkThread(EventLoop loop, String what) {
                 loop.checkThread(what);
             }
@@ -162,6 +167,8 @@ public final class EventLoop implements AutoCloseable {
     private Task<?> currentTask;
     private Task<?> liveHead;
     private int liveCount;
+    /** Task groups whose body runs, by parent task: a dump shows their children as awaited by it. */
+    final java.util.Map<Task<?>, List<TaskGroup>> openGroups = new java.util.IdentityHashMap<>();
     private boolean eagerTaskStart;
     private ExecutorService defaultExecutor;
     /** How many calls the built-in default executor runs at once; null for no limit. */
@@ -338,7 +345,7 @@ public final class EventLoop implements AutoCloseable {
         checkThread("schedule a callback");
         checkOpen();
         Handle h = new Handle(this, callback).inContext(schedulingContext());
-        ready.addLast(h);
+        enqueue(h);
         return h;
     }
 
@@ -349,7 +356,9 @@ public final class EventLoop implements AutoCloseable {
 
     /**
      * Schedules a callback from any thread, waking the loop if it sleeps. Mirrors
-     * {@code call_soon_threadsafe}. This is the door other threads use to talk to a loop.
+     * {@code call_soon_threadsafe}. This is the door other threads use to talk to a loop. The
+     * callback joins the same first-in first-out order as {@link #callSoon}: it runs before any
+     * callback scheduled after this call returned, from whichever thread.
      *
      * @param callback what to run, on the loop
      * @return a handle that can cancel it
@@ -413,6 +422,7 @@ public final class EventLoop implements AutoCloseable {
      *
      * @param signal the signal's name, as for {@link #addSignalHandler}
      * @return {@code true} if this loop handled the signal, {@code false} otherwise
+     * @throws IllegalArgumentException if no signal has that name
      * @throws IllegalStateException if called from a thread other than the loop's while it runs
      */
     public boolean removeSignalHandler(String signal) {
@@ -689,7 +699,7 @@ public final class EventLoop implements AutoCloseable {
         if (eager && running) {
             startEagerly(t);
         } else {
-            ready.addLast(t);
+            enqueue(t);
         }
         return t;
     }
@@ -1300,6 +1310,18 @@ public final class EventLoop implements AutoCloseable {
         }
     }
 
+    /**
+     * Appends to the ready queue, after whatever other threads scheduled before (asyncio has one
+     * FIFO for both doors; here the thread-safe one is a separate inbox, so it is moved over
+     * first). When the inbox is empty, as it nearly always is, this costs one volatile read.
+     */
+    private void enqueue(Object item) {
+        if (!inbox.isEmpty()) {
+            drainInbox();
+        }
+        ready.addLast(item);
+    }
+
     private void runHandle(Handle h) {
         callbackScratch.vars = h.ctxVars;
         callbackScratch.values = h.ctxValues;
@@ -1323,12 +1345,12 @@ public final class EventLoop implements AutoCloseable {
         checkThread("schedule a callback");
         checkOpen();
         h.inContext(schedulingContext());
-        ready.addLast(h);
+        enqueue(h);
     }
 
     /** Schedules a task's next step (its wake-up). */
     void scheduleStep(Task<?> t) {
-        ready.addLast(t);
+        enqueue(t);
     }
 
     void enterTask(Task<?> t) {
@@ -1716,7 +1738,7 @@ public final class EventLoop implements AutoCloseable {
         return unwatch(channel, false);
     }
 
-    private void watch(SelectableChannel ch, Runnable callback, boolean read) {
+    private Handle watch(SelectableChannel ch, Runnable callback, boolean read) {
         Objects.requireNonNull(ch, "channel");
         Objects.requireNonNull(callback, "callback");
         checkThread(read ? "add a reader" : "add a writer");
@@ -1765,6 +1787,7 @@ public final class EventLoop implements AutoCloseable {
             ioWatched++;
         }
         key.interestOps(interest(ch, w));
+        return h;
     }
 
     private static int interest(SelectableChannel ch, IoWatch w) {
@@ -1780,6 +1803,11 @@ public final class EventLoop implements AutoCloseable {
     }
 
     private boolean unwatch(SelectableChannel ch, boolean read) {
+        return unwatch(ch, read, null);
+    }
+
+    /** Removes the channel's reader or writer; if {@code only} is not null, only if it is that one. */
+    private boolean unwatch(SelectableChannel ch, boolean read, Handle only) {
         Objects.requireNonNull(ch, "channel");
         checkThread(read ? "remove a reader" : "remove a writer");
         if (!poller.hasSelector() || closed) {
@@ -1791,7 +1819,7 @@ public final class EventLoop implements AutoCloseable {
         }
         IoWatch w = (IoWatch) key.attachment();
         Handle h = read ? w.reader : w.writer;
-        if (h == null) {
+        if (h == null || (only != null && h != only)) {
             return false;
         }
         h.cancel();
@@ -1814,7 +1842,30 @@ public final class EventLoop implements AutoCloseable {
     }
 
     /**
+     * Closes a channel this loop may watch so that it is closed when this returns: its watches are
+     * removed, and its registration with the selector is flushed. The JDK defers closing a channel
+     * that is registered with a selector until the selector next deregisters it, so a listening
+     * socket closed while the loop runs would go on accepting connections into its backlog until
+     * the next poll (asyncio closes the descriptor at once).
+     */
+    void closeChannel(SelectableChannel ch) {
+        unwatch(ch, true);
+        unwatch(ch, false);
+        boolean registered = poller.hasSelector() && !closed && ch.keyFor(poller.selector()) != null;
+        closeQuietly(ch);
+        if (registered) {
+            try {
+                poller.selector().selectNow(k -> { });  // level-triggered: what it drops is reported again
+            } catch (IOException | java.nio.channels.ClosedSelectorException e) {
+                // the selector is going away with the loop, and takes the registration with it
+            }
+        }
+    }
+
+    /**
      * Waits until the channel is readable (a cancellation point: the watch is removed either way).
+     * Only this wait's own watch is removed: when a cancelled wait winds down, the next call on
+     * the same channel may already have put its own in place (asyncio's sock_* fix for bpo-30064).
      */
     private void awaitReady(SelectableChannel ch, boolean read, String what) {
         AsyncFuture<Void> f = createFuture();
@@ -1824,19 +1875,11 @@ public final class EventLoop implements AutoCloseable {
                 f.setResult(null);
             }
         };
-        if (read) {
-            addReader(ch, wake);
-        } else {
-            addWriter(ch, wake);
-        }
+        Handle mine = watch(ch, wake, read);
         try {
             f.await();
         } finally {
-            if (read) {
-                removeReader(ch);
-            } else {
-                removeWriter(ch);
-            }
+            unwatch(ch, read, mine);
         }
     }
 
@@ -1981,6 +2024,104 @@ public final class EventLoop implements AutoCloseable {
             }
             awaitReady(channel, true, "sockAccept");
         }
+    }
+
+    /**
+     * A datagram and where it came from: what {@link #sockRecvfrom} returns.
+     *
+     * @param data the datagram's bytes
+     * @param address the sender
+     */
+    public record Datagram(byte[] data, SocketAddress address) {}
+
+    /**
+     * Receives one datagram of up to {@code max} bytes, waiting until one arrives. Mirrors
+     * {@code sock_recvfrom}: the rest of a longer datagram is lost.
+     *
+     * <p>A cancellation point: if cancelled, nothing was received.
+     *
+     * @param channel a non-blocking datagram socket
+     * @param max the most bytes to return, positive
+     * @return the datagram and its sender
+     * @throws IOException if the receive fails
+     */
+    public Datagram sockRecvfrom(java.nio.channels.DatagramChannel channel, int max) throws IOException {
+        if (max <= 0) {
+            throw new IllegalArgumentException("max must be positive: " + max);
+        }
+        ByteBuffer b = ByteBuffer.allocate(max);
+        SocketAddress from = sockRecvfromInto(channel, b);
+        return new Datagram(java.util.Arrays.copyOf(b.array(), b.position()), from);
+    }
+
+    /**
+     * Receives one datagram into {@code buffer}, waiting until one arrives. Mirrors
+     * {@code sock_recvfrom_into}: the bytes go at the buffer's position, which advances past them
+     * (so the count asyncio returns is the change of position), up to its limit; the rest of a
+     * longer datagram is lost.
+     *
+     * <p>A cancellation point: if cancelled, nothing was received.
+     *
+     * @param channel a non-blocking datagram socket
+     * @param buffer where the bytes go
+     * @return the sender
+     * @throws IOException if the receive fails
+     */
+    public SocketAddress sockRecvfromInto(java.nio.channels.DatagramChannel channel, ByteBuffer buffer)
+            throws IOException {
+        requireCurrentTask("sockRecvfromInto");
+        checkNonBlocking(channel);
+        for (;;) {
+            SocketAddress from = channel.receive(buffer);
+            if (from != null) {
+                return from;
+            }
+            awaitReady(channel, true, "sockRecvfrom");
+        }
+    }
+
+    /**
+     * Sends one datagram to {@code address}, waiting while the socket's buffer has no room for
+     * it. Mirrors {@code sock_sendto}.
+     *
+     * <p>A cancellation point: if cancelled, the datagram was not sent.
+     *
+     * @param channel a non-blocking datagram socket
+     * @param data the datagram, from its position to its limit; the position advances when it is sent
+     * @param address where to send it; null for a connected socket's peer
+     * @return how many bytes were sent (all of them)
+     * @throws IOException if the send fails
+     */
+    public int sockSendto(java.nio.channels.DatagramChannel channel, ByteBuffer data, SocketAddress address)
+            throws IOException {
+        requireCurrentTask("sockSendto");
+        checkNonBlocking(channel);
+        if (address instanceof InetSocketAddress isa && isa.isUnresolved()) {
+            throw new IllegalArgumentException("the address must be resolved (see getaddrinfo): " + address);
+        }
+        int len = data.remaining();
+        for (;;) {
+            int n = address == null ? channel.write(data) : channel.send(data, address);
+            if (n != 0 || len == 0) {
+                return n;
+            }
+            awaitReady(channel, false, "sockSendto");
+        }
+    }
+
+    /**
+     * Sends the array as one datagram; see {@link #sockSendto(java.nio.channels.DatagramChannel,
+     * ByteBuffer, SocketAddress)}.
+     *
+     * @param channel a non-blocking datagram socket
+     * @param data the datagram
+     * @param address where to send it; null for a connected socket's peer
+     * @return how many bytes were sent
+     * @throws IOException if the send fails
+     */
+    public int sockSendto(java.nio.channels.DatagramChannel channel, byte[] data, SocketAddress address)
+            throws IOException {
+        return sockSendto(channel, ByteBuffer.wrap(data), address);
     }
 
     static void closeQuietly(java.io.Closeable c) {
@@ -2180,8 +2321,8 @@ public final class EventLoop implements AutoCloseable {
     /**
      * Listens on {@code host:port} and gives each accepted connection a transport and a fresh
      * protocol. Mirrors {@code create_server}: a null or empty host listens on every interface
-     * (both families); a name listens on each of its addresses; port 0 picks a free port (see
-     * {@link Server#port()}).
+     * (both families); a name listens on each of its addresses, and {@code "0.0.0.0"} on IPv4's
+     * only, as in asyncio; port 0 picks a free port (see {@link Server#port()}).
      *
      * @param protocolFactory makes each connection's protocol, on the loop
      * @param host where to listen, or null for everywhere
@@ -2212,7 +2353,9 @@ public final class EventLoop implements AutoCloseable {
     }
 
     /**
-     * Serves on an already bound server socket (asyncio's {@code sock=} argument).
+     * Serves on an already bound server socket (asyncio's {@code sock=} argument). A Unix domain
+     * socket's file is removed when the server closes, as {@link #createUnixServer} does, unless
+     * another socket has been bound at that path since.
      *
      * @param protocolFactory makes each connection's protocol
      * @param bound a bound server socket channel; it is made non-blocking
@@ -2230,7 +2373,7 @@ public final class EventLoop implements AutoCloseable {
      * Listens on a Unix domain socket. Mirrors {@code create_unix_server}; a stale socket file left
      * at {@code path} by an earlier run is removed first (as asyncio does), any other file is an
      * error. The file is removed again when the server closes (asyncio 3.13's
-     * {@code cleanup_socket}).
+     * {@code cleanup_socket}), unless another socket has been bound at that path since.
      *
      * @param protocolFactory makes each connection's protocol
      * @param path the socket's path

@@ -221,6 +221,9 @@ final class Signals {
 
     static boolean remove(EventLoop loop, String signal) {
         String name = shortName(signal);
+        if (!JVM_NATIVE.contains(name)) {
+            lookUp(name, signal);  // a name that is no signal is an error here too, as in asyncio
+        }
         synchronized (Signals.class) {
             Slot s = SLOTS.get(name);
             if (s == null || s.owner == null || s.owner.loop() != loop) {

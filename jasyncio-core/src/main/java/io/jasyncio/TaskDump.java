@@ -107,6 +107,17 @@ public final class TaskDump {
             if (w != null) {
                 collectTasks(w, targets, new HashSet<>());
             }
+            try {
+                for (TaskGroup g : List.copyOf(loop.openGroups.getOrDefault(t, List.of()))) {
+                    for (Task<?> child : List.copyOf(g.children())) {
+                        if (!targets.contains(child)) {
+                            targets.add(child);
+                        }
+                    }
+                }
+            } catch (RuntimeException raceWhileReading) {
+                // Read without the loop's help (a blocked loop): keep what we have.
+            }
             edges.put(t, targets);
         }
         for (Map.Entry<Task<?>, List<Task<?>>> e : edges.entrySet()) {

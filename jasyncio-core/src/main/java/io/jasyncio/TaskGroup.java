@@ -1,6 +1,7 @@
 package io.jasyncio;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
@@ -168,15 +169,31 @@ public final class TaskGroup {
         EventLoop loop = EventLoop.getRunningLoop();
         Task<?> parent = loop.currentTaskFor("open a task group");
         TaskGroup g = new TaskGroup(loop, parent, supervising);
-        T result = null;
-        Throwable error = null;
+        // From creation on, the children are awaited by the parent in task dumps (3.14's call
+        // graph links them when the group creates them), not only once the body is done.
+        List<TaskGroup> open = loop.openGroups.computeIfAbsent(parent, k -> new ArrayList<>(1));
+        open.add(g);
         try {
-            result = body.call(g);
-        } catch (Throwable e) {
-            error = e;
+            T result = null;
+            Throwable error = null;
+            try {
+                result = body.call(g);
+            } catch (Throwable e) {
+                error = e;
+            }
+            g.exit(error);
+            return result;
+        } finally {
+            open.remove(g);
+            if (open.isEmpty()) {
+                loop.openGroups.remove(parent);
+            }
         }
-        g.exit(error);
-        return result;
+    }
+
+    /** The children still running, for task dumps. */
+    Collection<Task<?>> children() {
+        return tasks;
     }
 
     /**

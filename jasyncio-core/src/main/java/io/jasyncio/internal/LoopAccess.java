@@ -48,6 +48,15 @@ public final class LoopAccess {
         void onClose(EventLoop loop, Runnable hook);
 
         /**
+         * Closes a channel the loop may watch, finishing its deregistration from the selector, so
+         * that it is closed (a listening socket refuses connections) when this returns.
+         *
+         * @param loop the loop
+         * @param channel the channel
+         */
+        void closeChannel(EventLoop loop, java.nio.channels.SelectableChannel channel);
+
+        /**
          * Throws {@link IllegalStateException} if the loop is running and the caller is not its
          * baton holder (a foreign thread): what every loop method does.
          *

@@ -12,7 +12,9 @@ import javax.net.ssl.SSLContext;
  * @param ssl TLS if not null: the context to build the client engine from
  * @param serverHostname the name TLS verifies and sends as SNI; null means the host connected to.
  *     Empty turns hostname verification and SNI off.
- * @param localAddress bind to this before connecting; null for any
+ * @param localAddress bind to this before connecting; null for any. An unresolved address is
+ *     resolved, and each remote address is tried with a local address of its own family (an
+ *     attempt with none fails with a {@link java.net.SocketException}, and the next is tried)
  * @param family restrict name resolution to this family ({@link java.net.StandardProtocolFamily});
  *     null for any
  * @param connectTimeout seconds for the whole connect (all addresses, and the TLS handshake);
@@ -22,8 +24,10 @@ import javax.net.ssl.SSLContext;
  * @param interleave how many addresses of the first family come before the other family's first
  *     (RFC 8305's "First Address Family Count"); 0 keeps the resolver's order (1 when happy
  *     eyeballs is on, as asyncio)
- * @param sslHandshakeTimeout seconds the TLS handshake may take
- * @param sslShutdownTimeout seconds the TLS close may take before the connection is aborted
+ * @param sslHandshakeTimeout seconds the TLS handshake may take (60); only meaningful with
+ *     {@code ssl}: another value without it is refused, as in asyncio
+ * @param sslShutdownTimeout seconds the TLS close may take before the connection is aborted (30);
+ *     only meaningful with {@code ssl}
  * @param noDelay set TCP_NODELAY (asyncio sets it on every TCP transport)
  */
 public record ConnectOptions(
@@ -58,6 +62,10 @@ public record ConnectOptions(
         }
         if (ssl == null && serverHostname != null) {
             throw new IllegalArgumentException("serverHostname is only meaningful with ssl");
+        }
+        if (ssl == null && (sslHandshakeTimeout != 60.0 || sslShutdownTimeout != 30.0)) {
+            throw new IllegalArgumentException((sslHandshakeTimeout != 60.0 ? "sslHandshakeTimeout"
+                    : "sslShutdownTimeout") + " is only meaningful with ssl");
         }
     }
 

@@ -11,10 +11,11 @@ import java.net.SocketAddress;
  * @param localAddress bind here; null to let the system choose (or not bind, with a remote)
  * @param remoteAddress connect to this peer (only its datagrams are received, and
  *     {@link DatagramTransport#sendto(byte[])} needs no address); null for none. May be unresolved
- *     (it is then resolved off the loop).
+ *     (it is then resolved off the loop). Must be of the local address's family.
  * @param family the family when neither address says it; null for IPv4 unless an address is IPv6
  * @param reusePort SO_REUSEPORT
- * @param allowBroadcast SO_BROADCAST
+ * @param allowBroadcast SO_BROADCAST; the socket is then not connected to the remote address,
+ *     which is only the default destination (datagrams from anyone are received), as in asyncio
  */
 public record DatagramOptions(SocketAddress localAddress, SocketAddress remoteAddress, ProtocolFamily family,
         boolean reusePort, boolean allowBroadcast) {

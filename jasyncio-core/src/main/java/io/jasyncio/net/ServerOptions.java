@@ -16,8 +16,10 @@ import javax.net.ssl.SSLContext;
  * @param family listen on this family only ({@link java.net.StandardProtocolFamily}); null for
  *     every address the host resolves to
  * @param ssl TLS if not null: accepted connections do a server handshake with this context
- * @param sslHandshakeTimeout seconds the TLS handshake of an accepted connection may take
- * @param sslShutdownTimeout seconds the TLS close may take before the connection is aborted
+ * @param sslHandshakeTimeout seconds the TLS handshake of an accepted connection may take (60);
+ *     only meaningful with {@code ssl}: another value without it is refused, as in asyncio
+ * @param sslShutdownTimeout seconds the TLS close may take before the connection is aborted (30);
+ *     only meaningful with {@code ssl}
  * @param startServing accept at once (asyncio's default); false to wait for
  *     {@link Server#startServing()} or {@link Server#serveForever()}
  * @param keepAlive SO_KEEPALIVE on accepted connections
@@ -51,6 +53,10 @@ public record ServerOptions(
 
     /** Checks the values. */
     public ServerOptions {
+        if (ssl == null && (sslHandshakeTimeout != 60.0 || sslShutdownTimeout != 30.0)) {
+            throw new IllegalArgumentException((sslHandshakeTimeout != 60.0 ? "sslHandshakeTimeout"
+                    : "sslShutdownTimeout") + " is only meaningful with ssl");
+        }
         if (backlog < 0) {
             throw new IllegalArgumentException("backlog must not be negative: " + backlog);
         }

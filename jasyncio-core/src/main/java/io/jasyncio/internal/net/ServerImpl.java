@@ -31,6 +31,8 @@ final class ServerImpl implements Server, NetState.Resource {
     private final List<ServerSocketChannel> sockets;
     private final List<SocketAddress> addresses;
     private final Path unixPath;
+    /** The identity of the socket file this server bound at {@code unixPath}, or null. */
+    private final Object unixFileKey;
     private final Throwable site;
     private final Set<SocketTransport> clients = Collections.newSetFromMap(new IdentityHashMap<>());
     private final List<AsyncFuture<Void>> closeWaiters = new ArrayList<>();
@@ -52,6 +54,7 @@ final class ServerImpl implements Server, NetState.Resource {
         }
         this.addresses = List.copyOf(a);
         this.unixPath = unixPath;
+        this.unixFileKey = unixPath == null ? null : fileKey(unixPath);
         this.site = io.jasyncio.internal.LoopAccess.ops().creationSite(loop, "server created");
         net.add(this);
     }
@@ -130,6 +133,16 @@ final class ServerImpl implements Server, NetState.Resource {
         return options;
     }
 
+    /** The identity (device and inode) of the file at {@code p}, or null if there is none. */
+    private static Object fileKey(Path p) {
+        try {
+            return Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class,
+                    java.nio.file.LinkOption.NOFOLLOW_LINKS).fileKey();
+        } catch (IOException | UnsupportedOperationException e) {
+            return null;
+        }
+    }
+
     void attach(SocketTransport t) {
         clients.add(t);
     }
@@ -159,10 +172,11 @@ final class ServerImpl implements Server, NetState.Resource {
         closed = true;
         serving = false;
         for (ServerSocketChannel s : sockets) {
-            loop.removeReader(s);
-            Tcp.closeQuietly(s);
+            io.jasyncio.internal.LoopAccess.ops().closeChannel(loop, s);  // refuses connections at once
         }
-        if (unixPath != null) {
+        if (unixPath != null && unixFileKey != null && unixFileKey.equals(fileKey(unixPath))) {
+            // Only the file this server bound: another server may have bound a new one at the path
+            // since (asyncio compares the inode too).
             try {
                 Files.deleteIfExists(unixPath);
             } catch (IOException ignored) {

@@ -396,8 +396,9 @@ public final class SslLayer implements BufferedProtocol, Protocol {
     private void onHandshakeTimeout() {
         handshakeTimer = null;
         if (state == State.DO_HANDSHAKE) {
+            // A clean close, not a reset: the peer may be a slow server, not a broken one (asyncio).
             failHandshake(new SocketTimeoutException("TLS handshake" + peerText() + " timed out after "
-                    + seconds(handshakeTimeout) + " s"), true);
+                    + seconds(handshakeTimeout) + " s"), false);
         }
     }
 
@@ -431,7 +432,10 @@ public final class SslLayer implements BufferedProtocol, Protocol {
         }
     }
 
-    /** startTls was cancelled (or failed): make sure the raw transport goes. */
+    /**
+     * startTls or a connect was cancelled (or failed) while the handshake ran: make sure the raw
+     * transport goes, with a clean close rather than a reset, as asyncio's start_tls does.
+     */
     void abandonHandshake(Transport transport) {
         closing = true;
         if (!handshakeDone) {
@@ -440,7 +444,7 @@ public final class SslLayer implements BufferedProtocol, Protocol {
             waiter = null;
         }
         if (!transport.isClosing()) {
-            transport.abort();
+            transport.close();
         }
     }
 
@@ -1038,6 +1042,13 @@ public final class SslLayer implements BufferedProtocol, Protocol {
      */
     private void sendAlertAndClose() {
         if (raw.isClosing()) {
+            return;
+        }
+        if (rawEof || lostReason instanceof SocketTimeoutException) {
+            // The peer ended with a plain TCP shutdown, or never finished its handshake: answer
+            // with a plain close, not with a TLS record it did not ask for (asyncio sends nothing
+            // either), and not with a reset.
+            raw.close();
             return;
         }
         if (engine != null && raw.getWriteBufferSize() == 0) {

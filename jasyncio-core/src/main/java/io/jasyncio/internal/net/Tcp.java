@@ -18,6 +18,7 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ProtocolFamily;
+import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
@@ -42,10 +43,16 @@ public final class Tcp {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port out of range: " + port);
         }
+        if (o.ssl() != null && o.serverHostname() == null && (host == null || host.isEmpty())) {
+            // asyncio refuses this too: the name to check the certificate against would be missing,
+            // so hostname checking would be skipped without anyone having asked for that.
+            throw new IllegalArgumentException("serverHostname must be given with ssl when there is no host"
+                    + " (an empty serverHostname turns hostname checking off explicitly)");
+        }
         String sni = o.ssl() == null ? null : o.serverHostname() != null ? o.serverHostname() : host;
         return withTimeout(loop, o, "connect to " + host + ":" + port, () -> {
             List<InetSocketAddress> addrs = loop.getaddrinfo(host, port, o.family());
-            SocketChannel ch = connectAny(loop, addrs, o);
+            SocketChannel ch = connectAny(loop, addrs, o, localAddresses(loop, o));
             return establish(loop, factory, ch, o, sni);
         });
     }
@@ -116,7 +123,7 @@ public final class Tcp {
                 try {
                     result = waiter.await();
                 } catch (Throwable e) {
-                    raw.abort();
+                    layer.abandonHandshake(raw);  // cancelled or timed out: a clean close, not a reset
                     throw e;
                 }
             } else {
@@ -143,8 +150,25 @@ public final class Tcp {
 
     // ------------------------------------------------------------------ connecting
 
+    /** The local addresses to bind to (a name resolved, as asyncio's {@code local_addr}), or null. */
+    private static List<SocketAddress> localAddresses(EventLoop loop, ConnectOptions o) throws IOException {
+        SocketAddress local = o.localAddress();
+        if (local == null) {
+            return null;
+        }
+        if (local instanceof InetSocketAddress l && l.isUnresolved()) {
+            return List.copyOf(loop.getaddrinfo(l.getHostString(), l.getPort(), o.family()));
+        }
+        return List.of(local);
+    }
+
     static SocketChannel connectAny(EventLoop loop, List<InetSocketAddress> addrs, ConnectOptions o)
             throws IOException {
+        return connectAny(loop, addrs, o, o.localAddress() == null ? null : List.of(o.localAddress()));
+    }
+
+    static SocketChannel connectAny(EventLoop loop, List<InetSocketAddress> addrs, ConnectOptions o,
+            List<SocketAddress> locals) throws IOException {
         int interleave = o.interleave();
         if (interleave == 0 && !Double.isNaN(o.happyEyeballsDelay())) {
             interleave = 1;
@@ -156,14 +180,14 @@ public final class Tcp {
             List<IOException> errors = new ArrayList<>();
             for (InetSocketAddress a : addrs) {
                 try {
-                    return connectOne(loop, a, o);
+                    return connectOne(loop, a, locals);
                 } catch (IOException e) {
                     errors.add(e);
                 }
             }
             throw combine(addrs, errors);
         }
-        return race(loop, addrs, o);
+        return race(loop, addrs, o, locals);
     }
 
     /** RFC 8305 section 4: alternate families, {@code first} of the first family leading. */
@@ -193,14 +217,29 @@ public final class Tcp {
         return out;
     }
 
-    private static SocketChannel connectOne(EventLoop loop, InetSocketAddress a, ConnectOptions o) throws IOException {
-        ProtocolFamily fam = a.getAddress() instanceof Inet6Address ? StandardProtocolFamily.INET6
-                : StandardProtocolFamily.INET;
-        SocketChannel ch = SocketChannel.open(fam);
+    private static SocketChannel connectOne(EventLoop loop, InetSocketAddress a, List<SocketAddress> locals)
+            throws IOException {
+        boolean v6 = a.getAddress() instanceof Inet6Address;
+        List<SocketAddress> binds = null;
+        if (locals != null) {
+            // Only a local address of the remote's family can be bound (asyncio, bpo-42392): an
+            // attempt with none is an error of its own, and the next remote address is tried.
+            binds = new ArrayList<>();
+            for (SocketAddress l : locals) {
+                if (l instanceof InetSocketAddress i && (i.getAddress() instanceof Inet6Address) == v6) {
+                    binds.add(l);
+                }
+            }
+            if (binds.isEmpty()) {
+                throw new java.net.SocketException("no local address of the family of " + a + " among "
+                        + locals + " to bind to");
+            }
+        }
+        SocketChannel ch = SocketChannel.open(v6 ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
         try {
             ch.configureBlocking(false);
-            if (o.localAddress() != null) {
-                ch.bind(o.localAddress());
+            if (binds != null) {
+                bindLocal(ch, binds);
             }
         } catch (IOException | RuntimeException e) {
             closeQuietly(ch);
@@ -210,9 +249,28 @@ public final class Tcp {
         return ch;
     }
 
+    /** Binds to the first of {@code binds} that is free; the error names the address. */
+    private static void bindLocal(SocketChannel ch, List<SocketAddress> binds) throws IOException {
+        IOException last = null;
+        for (SocketAddress l : binds) {
+            try {
+                ch.bind(l);
+                return;
+            } catch (IOException e) {
+                IOException named = e instanceof java.net.BindException
+                        ? new java.net.BindException("error while attempting to bind on address " + l + ": "
+                                + e.getMessage())
+                        : new IOException("error while attempting to bind on address " + l + ": " + e.getMessage());
+                named.initCause(e);
+                last = named;
+            }
+        }
+        throw last;
+    }
+
     /** Staggered race: a new attempt each delay or as soon as one fails; the first to connect wins. */
-    private static SocketChannel race(EventLoop loop, List<InetSocketAddress> addrs, ConnectOptions o)
-            throws IOException {
+    private static SocketChannel race(EventLoop loop, List<InetSocketAddress> addrs, ConnectOptions o,
+            List<SocketAddress> locals) throws IOException {
         int n = addrs.size();
         AsyncFuture<SocketChannel> winner = loop.createFuture();
         winner.describedAs("happy eyeballs");
@@ -229,7 +287,7 @@ public final class Tcp {
             int i = launched[0]++;
             InetSocketAddress a = addrs.get(i);
             running[0]++;
-            Task<SocketChannel> t = loop.createTask("connect " + a, () -> connectOne(loop, a, o));
+            Task<SocketChannel> t = loop.createTask("connect " + a, () -> connectOne(loop, a, locals));
             attempts.add(t);
             t.addDoneCallback(done -> {
                 running[0]--;
@@ -335,7 +393,8 @@ public final class Tcp {
             throw new IllegalArgumentException("port out of range: " + port);
         }
         List<InetSocketAddress> addrs;
-        if (host == null || host.isEmpty()) {
+        boolean everywhere = host == null || host.isEmpty();
+        if (everywhere) {
             addrs = List.of(new InetSocketAddress(port));  // the wildcard: both families on a dual-stack host
         } else {
             addrs = loop.getaddrinfo(host, port, o.family());
@@ -346,7 +405,7 @@ public final class Tcp {
             int chosen = port;
             for (InetSocketAddress a : addrs) {
                 InetSocketAddress at = chosen == a.getPort() ? a : new InetSocketAddress(a.getAddress(), chosen);
-                ServerSocketChannel s = openServer(at.getAddress(), o);
+                ServerSocketChannel s = openServer(at.getAddress(), everywhere, o);
                 socks.add(s);
                 try {
                     s.bind(at, o.backlog());
@@ -372,11 +431,14 @@ public final class Tcp {
         }
     }
 
-    private static ServerSocketChannel openServer(InetAddress bindTo, ServerOptions o) throws IOException {
+    private static ServerSocketChannel openServer(InetAddress bindTo, boolean everywhere, ServerOptions o)
+            throws IOException {
         ServerSocketChannel s;
         if (o.family() != null) {
             s = ServerSocketChannel.open(o.family());
-        } else if (bindTo instanceof Inet6Address || bindTo.isAnyLocalAddress()) {
+        } else if (bindTo instanceof Inet6Address || everywhere) {
+            // "0.0.0.0" is IPv4's wildcard only, as in asyncio: a dual-stack socket bound to it
+            // would accept IPv6 too. Only no host at all means both families.
             s = ServerSocketChannel.open();
         } else {
             s = ServerSocketChannel.open(StandardProtocolFamily.INET);
@@ -431,7 +493,12 @@ public final class Tcp {
                 throw new IllegalArgumentException("the server socket is not bound: " + s);
             }
         }
-        ServerImpl srv = new ServerImpl(loop, factory, sockets, o, null);
+        Path unixPath = null;
+        if (sockets.size() == 1 && sockets.get(0).getLocalAddress() instanceof UnixDomainSocketAddress u
+                && !u.getPath().toString().isEmpty()) {
+            unixPath = u.getPath();  // removed on close, as a server that bound it itself does
+        }
+        ServerImpl srv = new ServerImpl(loop, factory, sockets, o, unixPath);
         if (o.startServing()) {
             srv.startServing();
         }

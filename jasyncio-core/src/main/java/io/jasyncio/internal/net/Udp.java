@@ -39,6 +39,11 @@ public final class Udp {
         if (local instanceof InetSocketAddress l && l.isUnresolved()) {
             local = loop.getaddrinfo(l.getHostString(), l.getPort(), o.family()).get(0);
         }
+        if (local instanceof InetSocketAddress l && remote instanceof InetSocketAddress r
+                && (l.getAddress() instanceof Inet6Address) != (r.getAddress() instanceof Inet6Address)) {
+            throw new IllegalArgumentException("the local address " + local + " and the remote address " + remote
+                    + " are of different families");
+        }
         ProtocolFamily fam = o.family();
         if (fam == null) {
             SocketAddress any = local != null ? local : remote;
@@ -58,7 +63,9 @@ public final class Udp {
             if (local != null) {
                 ch.bind(local);
             }
-            if (remote != null) {
+            if (remote != null && !o.allowBroadcast()) {
+                // A broadcast socket stays unconnected, as in asyncio: the remote address is only
+                // the default destination, and replies come from hosts other than the one sent to.
                 ch.connect(remote);
             }
             P p = factory.get();
