@@ -2,8 +2,14 @@
 # Sets JAVA_HOME, JAVA, MVN (a command line) and MAVEN_OPTS.
 
 jasyncio_java_major() {  # jasyncio_java_major JAVA_HOME -> prints the feature version, or nothing
-    local v
-    v=$("$1/bin/java" -version 2>&1 | awk -F'"' '/version/ {print $2; exit}')
+    local v="" line
+    # A JDK's release file says its version: reading it costs nothing, starting java costs ~50 ms.
+    if [ -f "$1/release" ]; then
+        while IFS= read -r line; do
+            case "$line" in JAVA_VERSION=*) v=${line#JAVA_VERSION=}; v=${v//\"/}; break ;; esac
+        done <"$1/release"
+    fi
+    [ -n "$v" ] || v=$("$1/bin/java" -version 2>&1 | awk -F'"' '/version/ {print $2; exit}')
     v=${v#1.}
     echo "${v%%[.+-]*}"
 }
@@ -32,6 +38,8 @@ export JAVA_HOME
 JAVA="$JAVA_HOME/bin/java"
 
 # Maven: the system's mvn if it is 3.8 or newer, else a pinned Maven fetched once from Maven Central.
+# A script that needs Maven only sometimes (the launcher) sets JASYNCIO_MAVEN_LATER=1 before sourcing
+# this file and calls jasyncio_setup_maven when it does: asking mvn its version takes a quarter second.
 JASYNCIO_MAVEN_VERSION=3.9.11
 jasyncio_find_maven() {
     local v
@@ -52,15 +60,18 @@ jasyncio_find_maven() {
     fi
     echo "$cache/bin/mvn"
 }
-if ! MVN=$(jasyncio_find_maven); then
-    echo "Maven 3.8+ was not found and could not be fetched from Maven Central." >&2
-    exit 3
-fi
-# Maven's own libraries call sun.misc.Unsafe; JDK 24+ warns about it on every build.
-export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
-# MVN_LOUD keeps Maven's per-test-class lines and results (the test command uses it); MVN is quiet.
-MVN_LOUD="$MVN -B --no-transfer-progress -Dstyle.color=never"
-MVN="$MVN_LOUD -q"
+jasyncio_setup_maven() {  # sets MVN (quiet) and MVN_LOUD, or exits 3
+    if ! MVN=$(jasyncio_find_maven); then
+        echo "Maven 3.8+ was not found and could not be fetched from Maven Central." >&2
+        exit 3
+    fi
+    # Maven's own libraries call sun.misc.Unsafe; JDK 24+ warns about it on every build.
+    export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
+    # MVN_LOUD keeps Maven's per-test-class lines and results (the test command uses it); MVN is quiet.
+    MVN_LOUD="$MVN -B --no-transfer-progress -Dstyle.color=never"
+    MVN="$MVN_LOUD -q"
+}
+[ -n "${JASYNCIO_MAVEN_LATER:-}" ] || jasyncio_setup_maven
 # Maven 3.8 prints stray ANSI reset codes in quiet batch mode; pipe its output through this.
 jasyncio_plain() { sed -u -e 's/\x1b\[[0-9;]*m//g'; }
 

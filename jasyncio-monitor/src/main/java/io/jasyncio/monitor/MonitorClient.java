@@ -54,7 +54,7 @@ public final class MonitorClient {
      * @param token the monitor's token, or null or empty for none
      * @param command the command, such as {@code ps} or {@code json tree}
      * @return the answer, without the prompt (an answer beginning {@code error:} or
-     *     {@code {"error"} reports a failed command)
+     *     {@code {"error": ...}} reports a failed command)
      * @throws IOException if the monitor cannot be reached, refuses the token, or closes the
      *     connection without answering
      */
