@@ -892,6 +892,10 @@ public final class EventLoop implements AutoCloseable {
      * the loop finishes the current iteration and returns; callbacks scheduled by that iteration
      * run next time.
      *
+     * <p>If the loop meets an error it cannot go on after (see <em>Errors</em> in
+     * {@link #setExceptionHandler}), it reports it, stops at once, closes itself, and this method
+     * throws that error.
+     *
      * @throws IllegalStateException if the loop is closed or already running, or the calling
      *     thread runs another loop
      */
@@ -906,7 +910,7 @@ public final class EventLoop implements AutoCloseable {
             Watchdog.watch(this);
         }
         try {
-            if (runUntilHandOff(me, null)) {
+            if (handOff(me, null)) {
                 awaitBaton(me);
             }
         } finally {
@@ -918,6 +922,10 @@ public final class EventLoop implements AutoCloseable {
             unregister(this);
             home = null;
             owner = null;
+        }
+        Throwable fatal = fatalError;
+        if (fatal != null) {
+            closeAfter(fatal);
         }
     }
 
@@ -1465,7 +1473,7 @@ public final class EventLoop implements AutoCloseable {
             t.eagerCaller = null;
             owner = back;
             LockSupport.unpark(back);
-        } else if (!runUntilHandOff(me, t)) {
+        } else if (!handOff(me, t)) {
             enterTask(t);
             return;
         }
@@ -1475,15 +1483,21 @@ public final class EventLoop implements AutoCloseable {
 
     /** Called on a task's thread after it completed: passes control on; the thread then ends. */
     void finish(Task<?> t) {
-        Thread back = t.eagerCaller;
-        leaveTask(t);
-        if (back != null) {
-            t.eagerCaller = null;
-            owner = back;
-            LockSupport.unpark(back);
+        Thread me = Thread.currentThread();
+        try {
+            Thread back = t.eagerCaller;
+            leaveTask(t);
+            if (back != null) {
+                t.eagerCaller = null;
+                owner = back;
+                LockSupport.unpark(back);
+                return;
+            }
+        } catch (Throwable e) {
+            loopFailed(me, e);   // the thread ends: it must not take the baton with it
             return;
         }
-        runUntilHandOff(Thread.currentThread(), null);
+        handOff(me, null);
     }
 
     private void startEagerly(Task<?> t) {
@@ -1529,6 +1543,7 @@ public final class EventLoop implements AutoCloseable {
             t.thread = null;
             unlink(t);
             t.trySetException(e);
+            escaped(t, e);
             return false;
         }
     }
@@ -1542,6 +1557,131 @@ public final class EventLoop implements AutoCloseable {
         }
         if (interrupted) {
             me.interrupt();
+        }
+    }
+
+    // ------------------------------------------------------------------ errors that are not exceptions
+
+    /**
+     * The error that stopped the loop for good, thrown by {@link #runForever} once the baton is home.
+     * Touched by the baton holder only.
+     */
+    private Throwable fatalError;
+
+    /**
+     * The one door for what user code let escape: a callback (or a protocol method it called), or a
+     * task's body, or the start of a task's thread. A callback's failure is reported to the
+     * exception handler (a task keeps its own: it is the task's exception, reported only if never
+     * retrieved). If the loop cannot go on after it ({@link io.jasyncio.internal.Failures#isFatal}), the failure is reported and
+     * the loop stops at once: nothing else runs in this iteration, and {@link #runForever} closes
+     * the loop and throws it. Never throws.
+     *
+     * @param where the {@link Handle} or the {@link Task}
+     * @param e what it threw
+     */
+    void escaped(Object where, Throwable e) {
+        if (io.jasyncio.internal.Failures.isFatal(e)) {
+            brokeDown(where, e);
+        } else if (where instanceof Handle h) {
+            report("Exception in callback ", h, e, false);
+        }
+    }
+
+    /**
+     * The loop cannot go on after {@code e}, met in {@code where} (a handle, a task, or null for the
+     * loop's own code): reports it and stops the loop at once ({@link #runForever} then closes the
+     * loop and throws it). Never throws.
+     */
+    void brokeDown(Object where, Throwable e) {
+        report(where instanceof Handle ? "Exception in callback " : "Unrecoverable error in ",
+                where != null ? where : "the event loop's own code", e, true);
+        stopFatally(e);
+    }
+
+    /**
+     * The loop's own machinery failed on thread {@code me} (no memory for a handle, a selector that
+     * broke, an error while reporting): its state can no longer be trusted. Reports, stops the loop
+     * at once and sends the baton home; {@link #runForever} closes the loop and throws the error.
+     *
+     * @return true if another thread now holds the baton (as {@link #runUntilHandOff})
+     */
+    private boolean loopFailed(Thread me, Throwable e) {
+        brokeDown(currentTask, e);
+        inIteration = false;
+        Thread h = home;
+        if (h == me || h == null) {
+            owner = h;
+            return false;
+        }
+        owner = h;
+        LockSupport.unpark(h);
+        return true;
+    }
+
+    /** {@link #runUntilHandOff}, except that a failure of the loop itself becomes {@link #loopFailed}. */
+    private boolean handOff(Thread me, Task<?> self) {
+        try {
+            return runUntilHandOff(me, self);
+        } catch (Throwable e) {
+            return loopFailed(me, e);
+        }
+    }
+
+    private void stopFatally(Throwable e) {
+        stopping = true;
+        ntodo = 0;   // end the iteration now: what is still ready stays unrun, as in asyncio
+        Throwable first = fatalError;
+        if (first == null) {
+            fatalError = e;
+        } else if (first != e) {
+            try {
+                first.addSuppressed(e);
+            } catch (Throwable ignored) {
+                // the first error is the one thrown
+            }
+        }
+    }
+
+    /** After a fatal error, with the baton home: close the loop, then throw the error from runForever. */
+    private void closeAfter(Throwable fatal) {
+        fatalError = null;
+        try {
+            close();
+        } catch (Throwable e) {
+            fatal.addSuppressed(e);
+        }
+        if (fatal instanceof Error err) {
+            throw err;
+        }
+        if (fatal instanceof RuntimeException re) {
+            throw re;
+        }
+        throw new IllegalStateException("the event loop failed and was closed", fatal);
+    }
+
+    /**
+     * Reports {@code e} to the exception handler; if building or delivering the report fails too
+     * (no memory, a class that cannot load for want of file descriptors), logs what it can instead.
+     * Never throws.
+     */
+    private void report(String what, Object where, Throwable e, boolean fatal) {
+        try {
+            String message = what + where + (fatal ? "; the loop cannot go on after "
+                    + e.getClass().getName() + ": it stops and closes" : "");
+            ExceptionContext.Builder b = ExceptionContext.builder(message).exception(e);
+            if (where instanceof Handle h) {
+                b.handle(h);
+            } else if (where instanceof AsyncFuture<?> f) {
+                b.future(f);
+            }
+            callExceptionHandler(b.build());
+        } catch (Throwable reportFailed) {
+            try {
+                e.addSuppressed(reportFailed);
+                LOG.log(System.Logger.Level.ERROR, "Unhandled error in " + this + " (the exception handler could not be called)", e);
+            } catch (Throwable ignored) {
+                // Nothing is left to report with; the loop's own handling still goes on.
+            }
         }
     }
 
