@@ -82,6 +82,44 @@ class LoopRobustnessTest {
         System.out.println("child said: " + child.seen + "\nstderr: " + child.stderrText());
     }
 
+    /**
+     * SIGTERM to a process whose loop is wedged (a task blocks it for good) ends it anyway: the
+     * handler's callback has not started within the grace period, so the signal gets the JVM's
+     * handling (exit 143), and the log says what held the loop.
+     */
+    @Test
+    void sigtermEndsAProcessWhoseLoopIsWedgedAfterTheGracePeriod() throws Exception {
+        child = new ChildJvm(WedgeChild.class, List.of("-Djasyncio.signalGrace=1"), "wedged");
+        child.expect("wedged");
+        child.kill("TERM");
+        assertEquals(143, child.exit(), child.seen + child.stderrText());
+        assertFalse(child.seen.contains("TERM handler ran"), child.seen.toString());
+        assertTrue(child.stderrText().contains("did not start its handler within 1.000 s"), child.stderrText());
+        assertTrue(child.stderrText().contains("Thread.sleep"), "the log shows what holds the loop: " + child.stderrText());
+    }
+
+    /** The runner's SIGINT (cancel the main task) on a wedged loop: the JVM's handling after the grace period. */
+    @Test
+    void sigintEndsAProcessWhoseRunnerLoopIsWedgedAfterTheGracePeriod() throws Exception {
+        child = new ChildJvm(WedgeChild.class, List.of("-Djasyncio.signalGrace=1"), "wedged-runner");
+        child.expect("wedged");
+        child.kill("INT");
+        assertEquals(130, child.exit(), child.seen + child.stderrText());
+        assertTrue(child.stderrText().contains("did not start its handler within 1.000 s"), child.stderrText());
+    }
+
+    /** A second SIGINT while the loop has not started the first one's handler ends the process at once. */
+    @Test
+    void aSecondSigintToAWedgedLoopEndsTheProcessAtOnce() throws Exception {
+        child = new ChildJvm(WedgeChild.class, List.of("-Djasyncio.signalGrace=600"), "wedged");
+        child.expect("wedged");
+        child.kill("INT");
+        Thread.sleep(300);
+        child.kill("INT");
+        assertEquals(130, child.exit(), child.seen + child.stderrText());   // well within the 600 s grace
+        assertTrue(child.stderrText().contains("SIGINT again"), child.stderrText());
+    }
+
     /** Sends {@code text} on a fresh connection and reads the reply, retrying while the child recovers. */
     private String exchange(int port, String text) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + ChildJvm.WAIT_SECONDS * 1_000_000_000L;

@@ -11,7 +11,10 @@ import java.nio.charset.StandardCharsets;
  * The program {@link LoopRobustnessTest} runs in a child JVM: an echo server on the loopback that
  * stops on SIGTERM, started under a small file-descriptor limit ({@code ulimit -n}) and flooded
  * with connections past it. It prints "ready PORT" once serving, "stopped" after an orderly stop,
- * and reports what its exception handler saw as "handler: ..." lines.
+ * and reports what its exception handler saw as "handler: ..." lines. With the argument
+ * {@code wedged}, a loop that handles SIGTERM and SIGINT is frozen (with {@code wedged-runner}, one
+ * whose runner claims SIGINT) for good by a task blocking in
+ * {@link Thread#sleep}: "wedged" says it is.
  */
 public final class WedgeChild {
     private WedgeChild() {
@@ -23,6 +26,10 @@ public final class WedgeChild {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].startsWith("wedged")) {
+            wedged(args[0].equals("wedged"));
+            return;
+        }
         Asyncio.run(() -> {
             EventLoop loop = Asyncio.getRunningLoop();
             loop.setExceptionHandler((l, c) -> say("handler: " + c.message()
@@ -48,6 +55,21 @@ public final class WedgeChild {
             server.close();
             server.abortClients();
             say("stopped");
+        });
+        say("exit 0");
+    }
+
+    /** With {@code handlers}, the loop handles SIGTERM and SIGINT; without, the runner claims SIGINT. */
+    private static void wedged(boolean handlers) {
+        Asyncio.run(() -> {
+            EventLoop loop = Asyncio.getRunningLoop();
+            if (handlers) {
+                loop.addSignalHandler("TERM", () -> say("TERM handler ran"));
+                loop.addSignalHandler("INT", () -> say("INT handler ran"));
+            }
+            Asyncio.sleep(0.01);
+            say("wedged");
+            Thread.sleep(3_600_000);   // holds the loop: no callback of it can run
         });
         say("exit 0");
     }
