@@ -169,6 +169,8 @@ public final class EventLoop implements AutoCloseable {
     private final int maxExecutorThreads;
     private boolean executorShutdownCalled;
     private long stepStartNanos;
+    /** Whether the running step's start is in stepStartNanos: accounting was on when it began, or came on in it. */
+    private boolean stepTimed;
     /** Debug mode: the step now holding the loop (a Task or Handle), when it began, and its number. */
     private volatile Object watchWhat;
     private volatile long watchStart;
@@ -1336,7 +1338,9 @@ public final class EventLoop implements AutoCloseable {
     void enterTask(Task<?> t) {
         currentTask = t;
         t.steps++;
-        if (accounting) {
+        boolean timed = accounting;
+        stepTimed = timed;
+        if (timed) {
             long now = System.nanoTime();
             stepStartNanos = now;
             if (debug) {
@@ -1349,7 +1353,9 @@ public final class EventLoop implements AutoCloseable {
         currentTask = null;
         if (accounting) {
             watchWhat = null;
-            endStep(t);
+            if (stepTimed) {
+                endStep(t);
+            }
         }
     }
 
@@ -1417,10 +1423,11 @@ public final class EventLoop implements AutoCloseable {
             profiledTasks++;
             updateAccounting();
         }
-        if (was) {
+        if (was && stepTimed) {
             chargeCurrentStep(t);
         } else {
             stepStartNanos = System.nanoTime();
+            stepTimed = true;
         }
         return d;
     }
@@ -1506,7 +1513,7 @@ public final class EventLoop implements AutoCloseable {
         Context prevCallbackContext = callbackContext;
         Object[] prevVars = callbackScratch.vars;
         Object[] prevValues = callbackScratch.values;
-        if (accounting && prev != null) {
+        if (accounting && prev != null && stepTimed) {
             endStep(prev); // the eager child's step is not the caller's
         }
         t.eagerCaller = me;
@@ -1521,6 +1528,7 @@ public final class EventLoop implements AutoCloseable {
         callbackScratch.values = prevValues;
         if (accounting) {
             stepStartNanos = System.nanoTime();
+            stepTimed = true;
         }
     }
 
@@ -2851,8 +2859,29 @@ public final class EventLoop implements AutoCloseable {
      * @param enabled whether debug mode is on
      */
     public void setDebug(boolean enabled) {
+        boolean wasTiming = accounting;
         this.debug = enabled;
         updateAccounting();
+        if (owner != Thread.currentThread() || !running) {
+            return;   // a step running elsewhere stays untimed; the next one is timed (or not)
+        }
+        // Switched inside a running step: time it from now (its start was not recorded), and
+        // let the watchdog look at this loop from now on, or no longer.
+        Task<?> t = currentTask;
+        long now = System.nanoTime();
+        if (accounting && !wasTiming && t != null) {
+            stepStartNanos = now;
+            stepTimed = true;
+        }
+        if (enabled) {
+            if (t != null && stepTimed) {
+                publishStep(t, now);
+            }
+            Watchdog.watch(this);
+        } else {
+            watchWhat = null;
+            Watchdog.unwatch(this);
+        }
     }
 
     void updateAccounting() {
@@ -2877,6 +2906,7 @@ public final class EventLoop implements AutoCloseable {
     public void setSlowCallbackDuration(double seconds) {
         checkDelay(seconds);
         this.slowCallbackNanos = secondsToNanos(seconds);
+        Watchdog.wake();
     }
 
     /** @return how this loop's tasks are scheduled: {@link Scheduling#SHARED} or {@link Scheduling#DEDICATED} */
