@@ -386,6 +386,11 @@ public final class EventLoop implements AutoCloseable {
      * ({@code nohup}, a shell's background job), the JVM keeps it ignored and the callback never
      * runs (a warning is logged).
      *
+     * <p>SIGINT and SIGTERM end the process even if this loop is frozen: if the callback has not
+     * started within a grace period ({@code -Djasyncio.signalGrace}, 5 seconds by default), or the
+     * signal comes again before it started, the signal gets the handling it had before (the JVM's:
+     * shutdown hooks, exit 130 or 143). See {@code docs/shutdown.md}.
+     *
      * <p>Call it on the loop, or from the thread that prepares the loop before it runs. Closing
      * the loop removes its handlers.
      *
@@ -2797,6 +2802,18 @@ public final class EventLoop implements AutoCloseable {
     /**
      * Sets the handler for errors that have nowhere else to go; {@code null} restores the default,
      * which logs them. Mirrors {@code set_exception_handler}.
+     *
+     * <h4>Errors</h4>
+     * Whatever a callback (or a protocol method called from one) throws, {@link Error}s included,
+     * reaches this handler, and the loop goes on: a {@link StackOverflowError}, a
+     * {@link NoClassDefFoundError} (as when file descriptors run out), an {@link AssertionError}, a
+     * {@link CancelledError}. A task's body keeps what it throws as the task's exception. A
+     * {@link VirtualMachineError} other than {@code StackOverflowError} (out of memory, an
+     * {@link InternalError}), from a callback or a task, and any failure of the loop's own
+     * machinery, is reported here too, but the loop cannot go on after it: it stops at once (the
+     * rest of the iteration does not run), closes itself, and {@link #runForever} throws the error.
+     * (asyncio does the same with {@code SystemExit} and {@code KeyboardInterrupt}, but leaves the
+     * loop open.) If reporting fails as well, the error is logged on the {@code io.jasyncio} logger.
      *
      * @param handler the handler, or {@code null}
      */
