@@ -177,12 +177,14 @@ class SlowStepTest {
     }
 
     /**
-     * The watchdog sleeps while no debug loop runs; a loop that starts then is watched from its
-     * first step (it used to nap 250 ms first, and report a 20 ms threshold a quarter second late).
+     * The watchdog sleeps while no debug loop runs, until a loop's start wakes it: a loop that
+     * starts after an idle spell is watched from its first step. (It used to nap 250 ms, so a
+     * 20 ms threshold could be reported a quarter of a second late.) Deterministic: an idle
+     * watchdog is parked without a timeout, which only a wake-up ends.
      */
     @Test
-    void theWatchdogWatchesALoopFromItsFirstStepAfterAnIdleSpell() throws Exception {
-        liveReportOf("first", new Blocker() {
+    void theIdleWatchdogWaitsToBeWokenAndWatchesTheNextLoopFromItsFirstStep() throws Exception {
+        Blocker sleeper = new Blocker() {
             @Override
             public void block() {
                 sleepHere();
@@ -192,22 +194,17 @@ class SlowStepTest {
             public void release(Thread blocked) {
                 blocked.interrupt();
             }
-        });
-        Thread.sleep(50);   // no debug loop runs: the watchdog goes idle
-        SlowStep r = liveReportOf("after an idle spell", new Blocker() {
-            @Override
-            public void block() {
-                sleepHere();
-            }
-
-            @Override
-            public void release(Thread blocked) {
-                blocked.interrupt();
-            }
-        });
-        // The threshold is 20 ms and the watchdog looks every 5 ms; 150 ms leaves room for a loaded
-        // machine, and is less than what the old 250 ms nap left after the 50 ms above.
-        assertTrue(r.seconds() < 0.15, "reported after " + r.seconds() + " s");
+        };
+        liveReportOf("first", sleeper);
+        Thread watchdog = Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals("jasyncio-watchdog")).findFirst().orElseThrow();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (watchdog.getState() != Thread.State.WAITING && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertEquals(Thread.State.WAITING, watchdog.getState(), "idle, the watchdog waits to be woken, with no nap");
+        SlowStep r = liveReportOf("after an idle spell", sleeper);
+        assertEquals("after an idle spell", r.task().getName());
     }
 
     /** setDebug(true) inside a running step: the step is timed from then, not from time zero of System.nanoTime. */
