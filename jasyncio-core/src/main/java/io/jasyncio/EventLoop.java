@@ -388,8 +388,9 @@ public final class EventLoop implements AutoCloseable {
      *
      * <p>SIGINT and SIGTERM end the process even if this loop is frozen: if the callback has not
      * started within a grace period ({@code -Djasyncio.signalGrace}, 5 seconds by default), or the
-     * signal comes again before it started, the signal gets the handling it had before (the JVM's:
-     * shutdown hooks, exit 130 or 143). See {@code docs/shutdown.md}.
+     * signal comes again more than a second later and it still has not, the signal gets the
+     * handling it had before (the JVM's: shutdown hooks, exit 130 or 143). See
+     * {@code docs/shutdown.md}.
      *
      * <p>Call it on the loop, or from the thread that prepares the loop before it runs. Closing
      * the loop removes its handlers.
@@ -1619,7 +1620,8 @@ public final class EventLoop implements AutoCloseable {
      * @return true if another thread now holds the baton (as {@link #runUntilHandOff})
      */
     private boolean loopFailed(Thread me, Throwable e) {
-        brokeDown(currentTask, e);
+        Task<?> t = currentTask;
+        brokeDown(t == null ? null : "the event loop's own code, driven by " + t, e);
         inIteration = false;
         Thread h = home;
         if (h == me || h == null) {

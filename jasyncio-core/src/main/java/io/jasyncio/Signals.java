@@ -65,13 +65,19 @@ final class Signals {
      * The signals that always end the process, even when the loop that should handle them is
      * wedged: if its callback has not started within the grace period, or the same signal comes
      * again while it still waits, the signal gets the handling it had before (the JVM's: shutdown
-     * hooks, exit 130 or 143). See {@link #graceNanos()}.
+     * hooks, exit 130 or 143). The second signal counts if it comes at least a second (or the grace
+     * period, if shorter) after the first. See {@link #graceNanos()}.
      */
     private static final Set<String> STOPPING = Set.of("INT", "TERM");
 
     /** The property that sets the grace period, in seconds; {@code off} disables the fallback. */
     static final String GRACE_PROPERTY = "jasyncio.signalGrace";
     private static final double DEFAULT_GRACE_SECONDS = 5;
+    /**
+     * How long the first signal must have waited for a second one to end the process at once: two
+     * {@code kill}s in a row from a script reach a healthy loop as two callbacks.
+     */
+    private static final long SECOND_SIGNAL_NANOS = 1_000_000_000L;
 
     private static final SignalHandler DISPATCH = Signals::dispatch;
 
@@ -99,6 +105,7 @@ final class Signals {
 
     /** One delivery of a stopping signal to a loop: whether the loop got round to it. */
     private static final class Delivery {
+        final long sentAt = System.nanoTime();
         volatile boolean started;
         volatile Thread guard;
 
@@ -347,8 +354,9 @@ final class Signals {
             to = s.owner;
             if (to != null && STOPPING.contains(sig.getName())) {
                 Delivery w = s.waiting;
-                if (w != null && !w.started) {
-                    // Sent again while the loop has not even started the first one: it is wedged.
+                long grace = graceNanos();
+                if (w != null && !w.started && grace >= 0 && System.nanoTime() - w.sentAt >= Math.min(grace, SECOND_SIGNAL_NANOS)) {
+                    // Sent again, a while after the first, which the loop has not even started: it is wedged.
                     LOG.log(System.Logger.Level.ERROR, "SIG" + sig.getName() + " again, and " + to.loop()
                             + " has not run its handler for the first one: ending the process as the JVM would");
                     close(s);
@@ -356,7 +364,9 @@ final class Signals {
                     to = null;
                 } else {
                     delivery = new Delivery();
-                    s.waiting = delivery;
+                    if (w == null || w.started) {
+                        s.waiting = delivery;            // else the older one, still waiting, is the one to time
+                    }
                 }
             } else if (to == null) {
                 if (++s.interrupts == 1) {
