@@ -11,7 +11,8 @@ import java.nio.charset.StandardCharsets;
  * The program {@link LoopRobustnessTest} runs in a child JVM: an echo server on the loopback that
  * stops on SIGTERM, started under a small file-descriptor limit ({@code ulimit -n}) and flooded
  * with connections past it. It prints "ready PORT" once serving, "stopped" after an orderly stop,
- * and reports what its exception handler saw as "handler: ..." lines. With the argument
+ * and reports what its exception handler saw as "handler: ..." lines. With {@code hog}, it uses up
+ * its descriptors itself before its loop first waits, and frees them a second later. With the argument
  * {@code wedged}, a loop that handles SIGTERM and SIGINT is frozen (with {@code wedged-runner}, one
  * whose runner claims SIGINT) for good by a task blocking in
  * {@link Thread#sleep}: "wedged" says it is.
@@ -33,23 +34,33 @@ public final class WedgeChild {
         Asyncio.run(() -> {
             EventLoop loop = Asyncio.getRunningLoop();
             loop.setExceptionHandler((l, c) -> say("handler: " + c.message()
-                    + (c.exception() == null ? "" : " / " + c.exception().getClass().getName())));
+                    + (c.exception() == null ? "" : " / " + c.exception().getClass().getName())
+                    + (c.exception() instanceof LinkageError e ? ": " + e.getMessage() : "")));
             Event stop = new Event();
             loop.addSignalHandler("TERM", stop::set);
-            Server server = loop.createServer(() -> new Protocol() {
-                private Transport transport;
-
-                @Override
-                public void connectionMade(Transport t) {
-                    transport = t;
-                }
-
-                @Override
-                public void dataReceived(byte[] data) {
-                    transport.write(("echo " + new String(data, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8));
-                }
-            }, "127.0.0.1", 0);
+            Server server = loop.createServer(Echo::new, "127.0.0.1", 0);
             int port = ((java.net.InetSocketAddress) server.sockets().get(0)).getPort();
+            if (args.length > 0 && args[0].equals("hog")) {
+                // Use up every descriptor before the loop first waits in its selector, and give
+                // them back a second later. The protocol's class is resolved first: a class that
+                // fails to load for want of a descriptor fails for good in the code that named it
+                // (the JVM records a failed resolution), and that is this program's, not jasyncio's.
+                new Echo();
+                java.util.List<java.nio.channels.Pipe> pipes = new java.util.ArrayList<>();
+                try {
+                    for (;;) {
+                        pipes.add(java.nio.channels.Pipe.open());
+                    }
+                } catch (java.io.IOException tooManyOpenFiles) {
+                    say("exhausted after " + pipes.size() + " pipes");
+                }
+                loop.callLater(1.0, () -> {
+                    for (java.nio.channels.Pipe p : pipes) {
+                        EventLoop.closeQuietly(p.source());
+                        EventLoop.closeQuietly(p.sink());
+                    }
+                });
+            }
             say("ready " + port);
             stop.await();
             server.close();
@@ -72,5 +83,20 @@ public final class WedgeChild {
             Thread.sleep(3_600_000);   // holds the loop: no callback of it can run
         });
         say("exit 0");
+    }
+
+    /** Echoes what it receives, prefixed with "echo ". */
+    static final class Echo implements Protocol {
+        private Transport transport;
+
+        @Override
+        public void connectionMade(Transport t) {
+            transport = t;
+        }
+
+        @Override
+        public void dataReceived(byte[] data) {
+            transport.write(("echo " + new String(data, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8));
+        }
     }
 }
