@@ -28,13 +28,13 @@ final class StackFrames {
     }
 
     /**
-     * A task's stack without the loop's and the JDK's scheduling machinery, newest first. The
-     * frames on top that wait (in {@code java.lang.Thread}, {@code Object.wait},
-     * {@code LockSupport}, {@code java.util.concurrent.locks}) are the loop's own parking when the
-     * runtime's code called them (a task suspended at an await) and are dropped; otherwise they are
-     * the blocking call that holds the loop ({@code Thread.sleep}, {@code Thread.join}, a lock) and
-     * are kept, which is what a slow-step report is for. The virtual thread's own frames
-     * ({@code jdk.internal}, {@code java.lang.VirtualThread}) above them always go.
+     * A task's stack without the loop's and the JDK's scheduling machinery, newest first. The JDK's
+     * frames on top are the loop's own doing when the runtime's code called them (a task suspended
+     * at an await, or handing the loop on) and are dropped; when code using the runtime called
+     * them, they are the blocking call that holds the loop ({@code Thread.sleep},
+     * {@code Thread.join}, {@code Object.wait}, a lock) and are kept, which is what a slow-step
+     * report is for. The virtual thread's own frames ({@code jdk.internal},
+     * {@code java.lang.VirtualThread}) always go.
      */
     static List<StackTraceElement> userFrames(StackTraceElement[] raw) {
         int top = 0;
@@ -52,10 +52,10 @@ final class StackFrames {
         return out;
     }
 
-    /** A frame of the JDK's code that waits: a blocking call's, or a virtual thread's parking. */
+    /** A frame of the JDK's code: a blocking call's, or the loop's parking and hand-off. */
     private static boolean isWaiting(String c) {
-        return isVirtualThreadInternal(c) || c.equals("java.lang.Thread") || c.equals("java.lang.Object")
-                || c.equals("java.util.concurrent.locks.LockSupport") || c.startsWith("java.util.concurrent.locks.");
+        return c.startsWith("java.") || c.startsWith("jdk.") || c.startsWith("sun.") || c.startsWith("com.sun.")
+                || c.startsWith("javax.");
     }
 
     private static boolean isVirtualThreadInternal(String c) {

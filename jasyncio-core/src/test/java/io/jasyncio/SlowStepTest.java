@@ -176,6 +176,43 @@ class SlowStepTest {
         });
     }
 
+    private static StackTraceElement frame(String cls, String method) {
+        return new StackTraceElement(cls, method, null, -1);
+    }
+
+    /**
+     * The same rule on stacks written out: JDK frames called by the runtime (a task caught in the
+     * middle of handing the loop on, here) go; JDK frames called by user code stay, but for the
+     * virtual thread's own.
+     */
+    @Test
+    void theJdksFramesOnTopStayOnlyWhenUserCodeCalledThem() {
+        StackTraceElement[] handingOn = {
+                frame("java.util.concurrent.ForkJoinPool", "signalWork"),
+                frame("java.util.concurrent.locks.LockSupport", "unpark"),
+                frame("io.jasyncio.EventLoop", "runUntilHandOff"),
+                frame("io.jasyncio.EventLoop", "suspend"),
+                frame("io.jasyncio.Task", "awaitPending"),
+                frame("io.jasyncio.AsyncFuture", "await"),
+                frame("app.Client", "fetch"),
+                frame("io.jasyncio.Task", "runOnThread"),
+                frame("java.lang.VirtualThread", "run"),
+        };
+        assertEquals(List.of("io.jasyncio.AsyncFuture.await", "app.Client.fetch"),
+                StackFrames.userFrames(handingOn).stream().map(e -> e.getClassName() + "." + e.getMethodName()).toList());
+        StackTraceElement[] sleeping = {
+                frame("jdk.internal.vm.Continuation", "yield"),
+                frame("java.lang.VirtualThread", "parkNanos"),
+                frame("java.lang.Thread", "sleepNanos"),
+                frame("java.lang.Thread", "sleep"),
+                frame("app.Client", "fetch"),
+                frame("io.jasyncio.Task", "runOnThread"),
+                frame("java.lang.VirtualThread", "run"),
+        };
+        assertEquals(List.of("java.lang.Thread.sleepNanos", "java.lang.Thread.sleep", "app.Client.fetch"),
+                StackFrames.userFrames(sleeping).stream().map(e -> e.getClassName() + "." + e.getMethodName()).toList());
+    }
+
     /**
      * The watchdog sleeps while no debug loop runs, until a loop's start wakes it: a loop that
      * starts after an idle spell is watched from its first step. (It used to nap 250 ms, so a
