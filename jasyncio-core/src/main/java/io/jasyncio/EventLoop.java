@@ -176,6 +176,8 @@ public final class EventLoop implements AutoCloseable {
     private final int maxExecutorThreads;
     private boolean executorShutdownCalled;
     private long stepStartNanos;
+    /** Whether the running step's start is in stepStartNanos: accounting was on when it began, or came on in it. */
+    private boolean stepTimed;
     /** Debug mode: the step now holding the loop (a Task or Handle), when it began, and its number. */
     private volatile Object watchWhat;
     private volatile long watchStart;
@@ -392,6 +394,12 @@ public final class EventLoop implements AutoCloseable {
      * {@code callSoonThreadsafe}. If the process started with SIGINT, SIGTERM or SIGHUP ignored
      * ({@code nohup}, a shell's background job), the JVM keeps it ignored and the callback never
      * runs (a warning is logged).
+     *
+     * <p>SIGINT and SIGTERM end the process even if this loop is frozen: if the callback has not
+     * started within a grace period ({@code -Djasyncio.signalGrace}, 5 seconds by default), or the
+     * signal comes again more than a second later and it still has not, the signal gets the
+     * handling it had before (the JVM's: shutdown hooks, exit 130 or 143). See
+     * {@code docs/shutdown.md}.
      *
      * <p>Call it on the loop, or from the thread that prepares the loop before it runs. Closing
      * the loop removes its handlers.
@@ -908,6 +916,10 @@ public final class EventLoop implements AutoCloseable {
      * the loop finishes the current iteration and returns; callbacks scheduled by that iteration
      * run next time.
      *
+     * <p>If the loop meets an error it cannot go on after (see <em>Errors</em> in
+     * {@link #setExceptionHandler}), it reports it, stops at once, closes itself, and this method
+     * throws that error.
+     *
      * @throws IllegalStateException if the loop is closed or already running, or the calling
      *     thread runs another loop
      */
@@ -922,7 +934,7 @@ public final class EventLoop implements AutoCloseable {
             Watchdog.watch(this);
         }
         try {
-            if (runUntilHandOff(me, null)) {
+            if (handOff(me, null)) {
                 awaitBaton(me);
             }
         } finally {
@@ -934,6 +946,10 @@ public final class EventLoop implements AutoCloseable {
             unregister(this);
             home = null;
             owner = null;
+        }
+        Throwable fatal = fatalError;
+        if (fatal != null) {
+            closeAfter(fatal);
         }
     }
 
@@ -1356,7 +1372,9 @@ public final class EventLoop implements AutoCloseable {
     void enterTask(Task<?> t) {
         currentTask = t;
         t.steps++;
-        if (accounting) {
+        boolean timed = accounting;
+        stepTimed = timed;
+        if (timed) {
             long now = System.nanoTime();
             stepStartNanos = now;
             if (debug) {
@@ -1369,7 +1387,9 @@ public final class EventLoop implements AutoCloseable {
         currentTask = null;
         if (accounting) {
             watchWhat = null;
-            endStep(t);
+            if (stepTimed) {
+                endStep(t);
+            }
         }
     }
 
@@ -1437,10 +1457,11 @@ public final class EventLoop implements AutoCloseable {
             profiledTasks++;
             updateAccounting();
         }
-        if (was) {
+        if (was && stepTimed) {
             chargeCurrentStep(t);
         } else {
             stepStartNanos = System.nanoTime();
+            stepTimed = true;
         }
         return d;
     }
@@ -1493,7 +1514,7 @@ public final class EventLoop implements AutoCloseable {
             t.eagerCaller = null;
             owner = back;
             LockSupport.unpark(back);
-        } else if (!runUntilHandOff(me, t)) {
+        } else if (!handOff(me, t)) {
             enterTask(t);
             return;
         }
@@ -1503,15 +1524,21 @@ public final class EventLoop implements AutoCloseable {
 
     /** Called on a task's thread after it completed: passes control on; the thread then ends. */
     void finish(Task<?> t) {
-        Thread back = t.eagerCaller;
-        leaveTask(t);
-        if (back != null) {
-            t.eagerCaller = null;
-            owner = back;
-            LockSupport.unpark(back);
+        Thread me = Thread.currentThread();
+        try {
+            Thread back = t.eagerCaller;
+            leaveTask(t);
+            if (back != null) {
+                t.eagerCaller = null;
+                owner = back;
+                LockSupport.unpark(back);
+                return;
+            }
+        } catch (Throwable e) {
+            loopFailed(me, e);   // the thread ends: it must not take the baton with it
             return;
         }
-        runUntilHandOff(Thread.currentThread(), null);
+        handOff(me, null);
     }
 
     private void startEagerly(Task<?> t) {
@@ -1520,7 +1547,7 @@ public final class EventLoop implements AutoCloseable {
         Context prevCallbackContext = callbackContext;
         Object[] prevVars = callbackScratch.vars;
         Object[] prevValues = callbackScratch.values;
-        if (accounting && prev != null) {
+        if (accounting && prev != null && stepTimed) {
             endStep(prev); // the eager child's step is not the caller's
         }
         t.eagerCaller = me;
@@ -1535,6 +1562,7 @@ public final class EventLoop implements AutoCloseable {
         callbackScratch.values = prevValues;
         if (accounting) {
             stepStartNanos = System.nanoTime();
+            stepTimed = true;
         }
     }
 
@@ -1557,6 +1585,7 @@ public final class EventLoop implements AutoCloseable {
             t.thread = null;
             unlink(t);
             t.trySetException(e);
+            escaped(t, e);
             return false;
         }
     }
@@ -1570,6 +1599,132 @@ public final class EventLoop implements AutoCloseable {
         }
         if (interrupted) {
             me.interrupt();
+        }
+    }
+
+    // ------------------------------------------------------------------ errors that are not exceptions
+
+    /**
+     * The error that stopped the loop for good, thrown by {@link #runForever} once the baton is home.
+     * Touched by the baton holder only.
+     */
+    private Throwable fatalError;
+
+    /**
+     * The one door for what user code let escape: a callback (or a protocol method it called), or a
+     * task's body, or the start of a task's thread. A callback's failure is reported to the
+     * exception handler (a task keeps its own: it is the task's exception, reported only if never
+     * retrieved). If the loop cannot go on after it ({@link io.jasyncio.internal.Failures#isFatal}), the failure is reported and
+     * the loop stops at once: nothing else runs in this iteration, and {@link #runForever} closes
+     * the loop and throws it. Never throws.
+     *
+     * @param where the {@link Handle} or the {@link Task}
+     * @param e what it threw
+     */
+    void escaped(Object where, Throwable e) {
+        if (io.jasyncio.internal.Failures.isFatal(e)) {
+            brokeDown(where, e);
+        } else if (where instanceof Handle h) {
+            report("Exception in callback ", h, e, false);
+        }
+    }
+
+    /**
+     * The loop cannot go on after {@code e}, met in {@code where} (a handle, a task, or null for the
+     * loop's own code): reports it and stops the loop at once ({@link #runForever} then closes the
+     * loop and throws it). Never throws.
+     */
+    void brokeDown(Object where, Throwable e) {
+        report(where instanceof Handle ? "Exception in callback " : "Unrecoverable error in ",
+                where != null ? where : "the event loop's own code", e, true);
+        stopFatally(e);
+    }
+
+    /**
+     * The loop's own machinery failed on thread {@code me} (no memory for a handle, a selector that
+     * broke, an error while reporting): its state can no longer be trusted. Reports, stops the loop
+     * at once and sends the baton home; {@link #runForever} closes the loop and throws the error.
+     *
+     * @return true if another thread now holds the baton (as {@link #runUntilHandOff})
+     */
+    private boolean loopFailed(Thread me, Throwable e) {
+        Task<?> t = currentTask;
+        brokeDown(t == null ? null : "the event loop's own code, driven by " + t, e);
+        inIteration = false;
+        Thread h = home;
+        if (h == me || h == null) {
+            owner = h;
+            return false;
+        }
+        owner = h;
+        LockSupport.unpark(h);
+        return true;
+    }
+
+    /** {@link #runUntilHandOff}, except that a failure of the loop itself becomes {@link #loopFailed}. */
+    private boolean handOff(Thread me, Task<?> self) {
+        try {
+            return runUntilHandOff(me, self);
+        } catch (Throwable e) {
+            return loopFailed(me, e);
+        }
+    }
+
+    private void stopFatally(Throwable e) {
+        stopping = true;
+        ntodo = 0;   // end the iteration now: what is still ready stays unrun, as in asyncio
+        Throwable first = fatalError;
+        if (first == null) {
+            fatalError = e;
+        } else if (first != e) {
+            try {
+                first.addSuppressed(e);
+            } catch (Throwable ignored) {
+                // the first error is the one thrown
+            }
+        }
+    }
+
+    /** After a fatal error, with the baton home: close the loop, then throw the error from runForever. */
+    private void closeAfter(Throwable fatal) {
+        fatalError = null;
+        try {
+            close();
+        } catch (Throwable e) {
+            fatal.addSuppressed(e);
+        }
+        if (fatal instanceof Error err) {
+            throw err;
+        }
+        if (fatal instanceof RuntimeException re) {
+            throw re;
+        }
+        throw new IllegalStateException("the event loop failed and was closed", fatal);
+    }
+
+    /**
+     * Reports {@code e} to the exception handler; if building or delivering the report fails too
+     * (no memory, a class that cannot load for want of file descriptors), logs what it can instead.
+     * Never throws.
+     */
+    private void report(String what, Object where, Throwable e, boolean fatal) {
+        try {
+            String message = what + where + (fatal ? "; the loop cannot go on after "
+                    + e.getClass().getName() + ": it stops and closes" : "");
+            ExceptionContext.Builder b = ExceptionContext.builder(message).exception(e);
+            if (where instanceof Handle h) {
+                b.handle(h);
+            } else if (where instanceof AsyncFuture<?> f) {
+                b.future(f);
+            }
+            callExceptionHandler(b.build());
+        } catch (Throwable reportFailed) {
+            try {
+                e.addSuppressed(reportFailed);
+                LOG.log(System.Logger.Level.ERROR, "Unhandled error in " + this + " (the exception handler could not be called)", e);
+            } catch (Throwable ignored) {
+                // Nothing is left to report with; the loop's own handling still goes on.
+            }
         }
     }
 
@@ -2799,6 +2954,18 @@ public final class EventLoop implements AutoCloseable {
      * Sets the handler for errors that have nowhere else to go; {@code null} restores the default,
      * which logs them. Mirrors {@code set_exception_handler}.
      *
+     * <h4>Errors</h4>
+     * Whatever a callback (or a protocol method called from one) throws, {@link Error}s included,
+     * reaches this handler, and the loop goes on: a {@link StackOverflowError}, a
+     * {@link NoClassDefFoundError} (as when file descriptors run out), an {@link AssertionError}, a
+     * {@link CancelledError}. A task's body keeps what it throws as the task's exception. A
+     * {@link VirtualMachineError} other than {@code StackOverflowError} (out of memory, an
+     * {@link InternalError}), from a callback or a task, and any failure of the loop's own
+     * machinery, is reported here too, but the loop cannot go on after it: it stops at once (the
+     * rest of the iteration does not run), closes itself, and {@link #runForever} throws the error.
+     * (asyncio does the same with {@code SystemExit} and {@code KeyboardInterrupt}, but leaves the
+     * loop open.) If reporting fails as well, the error is logged on the {@code io.jasyncio} logger.
+     *
      * @param handler the handler, or {@code null}
      */
     public void setExceptionHandler(ExceptionHandler handler) {
@@ -2860,8 +3027,29 @@ public final class EventLoop implements AutoCloseable {
      * @param enabled whether debug mode is on
      */
     public void setDebug(boolean enabled) {
+        boolean wasTiming = accounting;
         this.debug = enabled;
         updateAccounting();
+        if (owner != Thread.currentThread() || !running) {
+            return;   // a step running elsewhere stays untimed; the next one is timed (or not)
+        }
+        // Switched inside a running step: time it from now (its start was not recorded), and
+        // let the watchdog look at this loop from now on, or no longer.
+        Task<?> t = currentTask;
+        long now = System.nanoTime();
+        if (accounting && !wasTiming && t != null) {
+            stepStartNanos = now;
+            stepTimed = true;
+        }
+        if (enabled) {
+            if (t != null && stepTimed) {
+                publishStep(t, now);
+            }
+            Watchdog.watch(this);
+        } else {
+            watchWhat = null;
+            Watchdog.unwatch(this);
+        }
     }
 
     void updateAccounting() {
@@ -2886,6 +3074,7 @@ public final class EventLoop implements AutoCloseable {
     public void setSlowCallbackDuration(double seconds) {
         checkDelay(seconds);
         this.slowCallbackNanos = secondsToNanos(seconds);
+        Watchdog.wake();
     }
 
     /** @return how this loop's tasks are scheduled: {@link Scheduling#SHARED} or {@link Scheduling#DEDICATED} */

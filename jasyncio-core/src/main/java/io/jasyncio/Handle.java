@@ -55,13 +55,12 @@ public sealed class Handle permits TimerHandle, AsyncFuture.DoneCallback {
         return loop;
     }
 
-    /** Runs the callback, reporting what it throws to the loop's exception handler. */
+    /** Runs the callback; what it throws goes to the loop (see {@link EventLoop#escaped}). */
     final void run() {
         try {
             invoke();
         } catch (Throwable e) {
-            loop.callExceptionHandler(ExceptionContext.builder("Exception in callback " + this)
-                    .exception(e).handle(this).build());
+            loop.escaped(this, e);
         }
     }
 

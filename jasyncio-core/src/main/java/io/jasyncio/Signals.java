@@ -61,6 +61,24 @@ final class Signals {
     /** Shutdown signals: if the process started with one ignored (nohup, a background job), the JVM keeps it so. */
     private static final Set<String> SHUTDOWN = Set.of("INT", "TERM", "HUP");
 
+    /**
+     * The signals that always end the process, even when the loop that should handle them is
+     * wedged: if its callback has not started within the grace period, or the same signal comes
+     * again while it still waits, the signal gets the handling it had before (the JVM's: shutdown
+     * hooks, exit 130 or 143). The second signal counts if it comes at least a second (or the grace
+     * period, if shorter) after the first. See {@link #graceNanos()}.
+     */
+    private static final Set<String> STOPPING = Set.of("INT", "TERM");
+
+    /** The property that sets the grace period, in seconds; {@code off} disables the fallback. */
+    static final String GRACE_PROPERTY = "jasyncio.signalGrace";
+    private static final double DEFAULT_GRACE_SECONDS = 5;
+    /**
+     * How long the first signal must have waited for a second one to end the process at once: two
+     * {@code kill}s in a row from a script reach a healthy loop as two callbacks.
+     */
+    private static final long SECOND_SIGNAL_NANOS = 1_000_000_000L;
+
     private static final SignalHandler DISPATCH = Signals::dispatch;
 
     /** Guarded by {@code Signals.class}: the signals jasyncio holds, by short name ("INT"). */
@@ -76,10 +94,27 @@ final class Signals {
         final List<RunnerHook> runners = new ArrayList<>();
         /** SIGINTs received while runners held the slot. */
         int interrupts;
+        /** SIGINT, SIGTERM: the last delivery to the owning loop, until its callback starts. */
+        Delivery waiting;
 
         Slot(Signal signal, SignalHandler previous) {
             this.signal = signal;
             this.previous = previous;
+        }
+    }
+
+    /** One delivery of a stopping signal to a loop: whether the loop got round to it. */
+    private static final class Delivery {
+        final long sentAt = System.nanoTime();
+        volatile boolean started;
+        volatile Thread guard;
+
+        void start() {
+            started = true;
+            Thread g = guard;
+            if (g != null) {
+                java.util.concurrent.locks.LockSupport.unpark(g);
+            }
         }
     }
 
@@ -119,18 +154,21 @@ final class Signals {
             return delivered;
         }
 
-        private void interrupt() {
+        private void interrupt(Signal sig, Slot slot) {
             interrupted = true;
+            Delivery d = new Delivery();
             try {
                 loop.callSoonThreadsafe(() -> {
+                    d.start();
                     if (!main.isDone()) {
                         delivered = true;
                         main.cancel("interrupted by SIGINT");
                     }
                 });
             } catch (IllegalStateException closedLoop) {
-                // The run ended as the signal arrived: nothing left to cancel.
+                return;   // the run ended as the signal arrived: nothing left to cancel
             }
+            guard(sig, slot, d, loop);
         }
     }
 
@@ -320,13 +358,32 @@ final class Signals {
         Registration to;
         List<RunnerHook> interrupt = null;
         SignalHandler passOn = null;
+        Slot slot;
+        Delivery delivery = null;
         synchronized (Signals.class) {
             Slot s = SLOTS.get(sig.getName());
             if (s == null) {
                 return;                                  // let go while this signal was on its way
             }
+            slot = s;
             to = s.owner;
-            if (to == null) {
+            if (to != null && STOPPING.contains(sig.getName())) {
+                Delivery w = s.waiting;
+                long grace = graceNanos();
+                if (w != null && !w.started && grace >= 0 && System.nanoTime() - w.sentAt >= Math.min(grace, SECOND_SIGNAL_NANOS)) {
+                    // Sent again, a while after the first, which the loop has not even started: it is wedged.
+                    LOG.log(System.Logger.Level.ERROR, "SIG" + sig.getName() + " again, and " + to.loop()
+                            + " has not run its handler for the first one: ending the process as the JVM would");
+                    close(s);
+                    passOn = s.previous;
+                    to = null;
+                } else {
+                    delivery = new Delivery();
+                    if (w == null || w.started) {
+                        s.waiting = delivery;            // else the older one, still waiting, is the one to time
+                    }
+                }
+            } else if (to == null) {
                 if (++s.interrupts == 1) {
                     interrupt = List.copyOf(s.runners);
                 } else {
@@ -341,19 +398,96 @@ final class Signals {
         }
         if (to != null) {
             Registration r = to;
+            Delivery d = delivery;
+            Runnable callback = d == null ? r.callback() : () -> {
+                d.start();
+                r.callback().run();
+            };
             try {
                 r.context().run(() -> {
-                    r.loop().callSoonThreadsafe(r.callback());
+                    r.loop().callSoonThreadsafe(callback);
                 });
             } catch (IllegalStateException closedLoop) {
-                // The loop closed as the signal arrived.
+                return;                                  // the loop closed as the signal arrived
+            }
+            if (d != null) {
+                guard(sig, slot, d, r.loop());
             }
         } else if (interrupt != null) {
             for (RunnerHook h : interrupt) {
-                h.interrupt();
+                h.interrupt(sig, slot);
             }
         } else if (passOn != null) {
             deliver(sig, passOn);
+        }
+    }
+
+    /**
+     * The grace period of SIGINT and SIGTERM, from {@value #GRACE_PROPERTY} (seconds, default 5),
+     * or -1 if it is {@code off}.
+     */
+    static long graceNanos() {
+        String p = System.getProperty(GRACE_PROPERTY, "").trim();
+        if (p.isEmpty()) {
+            return (long) (DEFAULT_GRACE_SECONDS * 1e9);
+        }
+        if (p.equalsIgnoreCase("off")) {
+            return -1;
+        }
+        try {
+            double seconds = Double.parseDouble(p);
+            if (seconds >= 0 && seconds <= 86_400) {
+                return (long) (seconds * 1e9);
+            }
+        } catch (NumberFormatException e) {
+            // fall through
+        }
+        LOG.log(System.Logger.Level.WARNING, GRACE_PROPERTY + " must be a number of seconds from 0 to 86400, or off;"
+                + " got '" + p + "', using " + DEFAULT_GRACE_SECONDS);
+        return (long) (DEFAULT_GRACE_SECONDS * 1e9);
+    }
+
+    /**
+     * Ends the process as the JVM would if {@code loop} does not start the callback of
+     * {@code d} within the grace period: the fallback for a wedged loop (a task that blocks the
+     * loop for good). Waits on a daemon thread of its own, or on the calling signal thread if none
+     * can be started.
+     */
+    private static void guard(Signal sig, Slot slot, Delivery d, EventLoop loop) {
+        long grace = graceNanos();
+        if (grace < 0) {
+            return;
+        }
+        Runnable watch = () -> {
+            d.guard = Thread.currentThread();
+            long deadline = System.nanoTime() + grace;
+            for (long left; !d.started && (left = deadline - System.nanoTime()) > 0; ) {
+                java.util.concurrent.locks.LockSupport.parkNanos(d, left);
+            }
+            if (d.started) {
+                return;
+            }
+            synchronized (Signals.class) {
+                if (SLOTS.get(sig.getName()) != slot) {
+                    return;                              // let go meanwhile (the loop closed): not ours to end
+                }
+                close(slot);
+            }
+            String holder;
+            try {
+                holder = loop.dumpTasksThreadsafe(java.time.Duration.ofMillis(200)).toString();
+            } catch (Throwable e) {
+                holder = "(no task dump: " + e + ")";
+            }
+            LOG.log(System.Logger.Level.ERROR, "SIG" + sig.getName() + ": " + loop + " did not start its handler within "
+                    + String.format(Locale.ROOT, "%.3f", grace / 1e9) + " s (-D" + GRACE_PROPERTY
+                    + "); ending the process as the JVM would. " + holder);
+            deliver(sig, slot.previous);
+        };
+        try {
+            Thread.ofPlatform().daemon().name("jasyncio-signal-grace").start(watch);
+        } catch (Throwable noThread) {
+            watch.run();
         }
     }
 

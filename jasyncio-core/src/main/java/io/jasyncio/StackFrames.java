@@ -27,14 +27,39 @@ final class StackFrames {
         return RUNTIME.contains(cut < 0 ? simple : simple.substring(0, cut));
     }
 
+    /**
+     * A task's stack without the loop's and the JDK's scheduling machinery, newest first. The JDK's
+     * frames on top are the loop's own doing when the runtime's code called them (a task suspended
+     * at an await, or handing the loop on) and are dropped; when code using the runtime called
+     * them, they are the blocking call that holds the loop ({@code Thread.sleep},
+     * {@code Thread.join}, {@code Object.wait}, a lock) and are kept, which is what a slow-step
+     * report is for. The virtual thread's own frames ({@code jdk.internal},
+     * {@code java.lang.VirtualThread}) always go.
+     */
     static List<StackTraceElement> userFrames(StackTraceElement[] raw) {
+        int top = 0;
+        while (top < raw.length && isWaiting(raw[top].getClassName())) {
+            top++;
+        }
+        boolean parkedByRuntime = top < raw.length && isRuntime(raw[top].getClassName());
         List<StackTraceElement> out = new ArrayList<>(raw.length);
-        for (StackTraceElement e : raw) {
-            if (!isMachinery(e)) {
+        for (int i = 0; i < raw.length; i++) {
+            StackTraceElement e = raw[i];
+            if (i < top ? !parkedByRuntime && !isVirtualThreadInternal(e.getClassName()) : !isMachinery(e)) {
                 out.add(e);
             }
         }
         return out;
+    }
+
+    /** A frame of the JDK's code: a blocking call's, or the loop's parking and hand-off. */
+    private static boolean isWaiting(String c) {
+        return c.startsWith("java.") || c.startsWith("jdk.") || c.startsWith("sun.") || c.startsWith("com.sun.")
+                || c.startsWith("javax.");
+    }
+
+    private static boolean isVirtualThreadInternal(String c) {
+        return c.startsWith("jdk.internal.") || c.startsWith("java.lang.VirtualThread") || c.startsWith("java.lang.System$");
     }
 
     /** The first frame of code using the runtime (the runtime's own frames on top skipped), or null. */
@@ -49,8 +74,7 @@ final class StackFrames {
 
     private static boolean isMachinery(StackTraceElement e) {
         String c = e.getClassName();
-        if (c.startsWith("jdk.internal.") || c.startsWith("java.lang.VirtualThread") || c.startsWith("java.lang.System$")
-                || c.equals("java.lang.Thread") || c.equals("java.util.concurrent.locks.LockSupport")) {
+        if (isVirtualThreadInternal(c)) {
             return true;
         }
         if (c.equals("io.jasyncio.EventLoop")) {

@@ -344,8 +344,15 @@ public final class Task<T> extends AsyncFuture<T> {
         } catch (Throwable e) {
             error = e;
         }
-        complete(value, error);
-        l.finish(this);
+        try {
+            complete(value, error);
+            if (error != null) {
+                l.escaped(this, error);   // an error the loop cannot go on after stops it
+            }
+        } catch (Throwable e) {
+            l.brokeDown(this, e);   // completing failed (no memory for a callback): the loop's state is in doubt
+        }
+        l.finish(this);   // never throws: the baton must not die with this thread
     }
 
     /** Completes a task cancelled before its first step, without ever starting its thread. */

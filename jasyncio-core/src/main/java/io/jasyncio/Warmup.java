@@ -31,8 +31,27 @@ final class Warmup {
         if (STARTED.get() || !STARTED.compareAndSet(false, true)) {
             return;
         }
+        loadFailurePaths();
         if (!"false".equals(System.getProperty("jasyncio.warmup"))) {
             run();
+        }
+    }
+
+    /**
+     * Loads the classes that reporting a failure needs, now, while they can be loaded. A process
+     * out of file descriptors cannot open a class file from a directory or an unopened jar: the
+     * first error met then would fail again, with {@link NoClassDefFoundError}, while the loop
+     * reports it. Class literals load a class without initialising it. Always done, even with
+     * {@code -Djasyncio.warmup=false}: it costs microseconds.
+     */
+    static void loadFailurePaths() {
+        Class<?>[] classes = {
+                ExceptionContext.class, ExceptionContext.Builder.class, Sneaky.class, SlowStep.class,
+                InvalidStateException.class, UnretrievedException.class, KeyboardInterruptException.class,
+                CancelledError.class, CancellationSite.class, ExceptionGroup.class, TaskDump.class,
+        };
+        if (classes.length == 0) {
+            throw new AssertionError();   // keeps the array (and the loads) from being optimised away
         }
     }
 

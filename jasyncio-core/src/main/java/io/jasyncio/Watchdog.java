@@ -1,6 +1,5 @@
 package io.jasyncio;
 
-import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.LockSupport;
 
@@ -11,16 +10,27 @@ import java.util.concurrent.locks.LockSupport;
  * call has frozen.
  */
 final class Watchdog {
-    private static final List<EventLoop> LOOPS = new CopyOnWriteArrayList<>();
+    private static final CopyOnWriteArrayList<EventLoop> LOOPS = new CopyOnWriteArrayList<>();
     private static volatile Thread thread;
 
     private Watchdog() {
     }
 
+    /** Starts watching {@code loop} (again: watching twice is watching once), at once. */
     static void watch(EventLoop loop) {
-        LOOPS.add(loop);
+        LOOPS.addIfAbsent(loop);
         if (thread == null) {
             start();
+        } else {
+            wake();
+        }
+    }
+
+    /** Makes the watchdog look now and work out its period afresh (a loop came, a threshold changed). */
+    static void wake() {
+        Thread t = thread;
+        if (t != null) {
+            LockSupport.unpark(t);
         }
     }
 
@@ -37,12 +47,25 @@ final class Watchdog {
         t.start();
     }
 
+    /**
+     * Looks at every watched loop each quarter of its slow-callback duration (at most every 5 ms,
+     * at least every 250 ms); with nothing to watch it sleeps until {@link #watch} wakes it, so a
+     * loop that starts after an idle spell is watched from its first step.
+     */
     private static void run() {
         for (;;) {
+            if (LOOPS.isEmpty()) {
+                LockSupport.park();
+                continue;
+            }
             long period = 250_000_000L;
             for (EventLoop l : LOOPS) {
-                period = Math.min(period, Math.max(5_000_000L, l.slowCallbackNanos() / 4));
-                l.watchdogCheck();
+                try {
+                    period = Math.min(period, Math.max(5_000_000L, l.slowCallbackNanos() / 4));
+                    l.watchdogCheck();
+                } catch (Throwable e) {
+                    // A failed look (no memory for a report) must not end the watchdog for every loop.
+                }
             }
             LockSupport.parkNanos(period);
         }

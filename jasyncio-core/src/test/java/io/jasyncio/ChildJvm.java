@@ -32,7 +32,16 @@ public final class ChildJvm {
     private final Thread reader;
 
     public ChildJvm(Class<?> main, List<String> jvmOptions, String... args) throws IOException {
+        this(List.of(), main, jvmOptions, args);
+    }
+
+    /**
+     * A child JVM started through {@code launcher}, a command that ends by running the rest of its
+     * arguments: {@link #withFdLimit} gives one.
+     */
+    public ChildJvm(List<String> launcher, Class<?> main, List<String> jvmOptions, String... args) throws IOException {
         List<String> cmd = new ArrayList<>(defaultSignals());
+        cmd.addAll(launcher);
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-XX:TieredStopAtLevel=1");
         cmd.add("-XX:+UseSerialGC");
@@ -59,6 +68,11 @@ public final class ChildJvm {
                 // the child is gone
             }
         });
+    }
+
+    /** A launcher (see the constructor) that runs the child with at most {@code n} open files. */
+    public static List<String> withFdLimit(int n) {
+        return List.of("bash", "-c", "ulimit -n " + n + " && exec \"$@\"", "bash");
     }
 
     /**

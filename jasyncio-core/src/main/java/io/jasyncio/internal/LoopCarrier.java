@@ -35,7 +35,8 @@ public final class LoopCarrier implements Executor {
     private long reqTimeoutMs;
     private Consumer<SelectionKey> reqSink;
     private Thread requester;
-    private IOException reqError;
+    /** What the select threw (an IOException, or an error of the sink), for the requester to rethrow. */
+    private Throwable reqError;
 
     /**
      * Starts the carrier thread.
@@ -70,31 +71,55 @@ public final class LoopCarrier implements Executor {
         LockSupport.unpark(thread);
     }
 
+    /**
+     * Runs the queue and the select requests until shut down. Nothing may end this thread early:
+     * every virtual thread of the loop runs on it, so its death would freeze the loop for good.
+     */
     private void runLoop() {
         for (;;) {
-            Runnable r;
-            while ((r = queue.poll()) != null) {
-                try {
-                    r.run();
-                } catch (Throwable e) {
-                    Thread.UncaughtExceptionHandler h = thread.getUncaughtExceptionHandler();
-                    if (h != null) {
-                        h.uncaughtException(thread, e);
-                    }
+            try {
+                if (!runOnce()) {
+                    return;
                 }
+            } catch (Throwable e) {
+                uncaught(e);
             }
-            if (requested) {
-                doSelect();
-                continue;
+        }
+    }
+
+    /** One round of {@link #runLoop}; false once shut down. */
+    private boolean runOnce() {
+        Runnable r;
+        while ((r = queue.poll()) != null) {
+            try {
+                r.run();
+            } catch (Throwable e) {
+                uncaught(e);
             }
-            if (shutdown) {
-                return;
+        }
+        if (requested) {
+            doSelect();
+            return true;
+        }
+        if (shutdown) {
+            return false;
+        }
+        state = PARKED;
+        if (queue.isEmpty() && !requested && !shutdown) {
+            LockSupport.park(this);
+        }
+        state = RUNNING;
+        return true;
+    }
+
+    private void uncaught(Throwable e) {
+        try {
+            Thread.UncaughtExceptionHandler h = thread.getUncaughtExceptionHandler();
+            if (h != null) {
+                h.uncaughtException(thread, e);
             }
-            state = PARKED;
-            if (queue.isEmpty() && !requested && !shutdown) {
-                LockSupport.park(this);
-            }
-            state = RUNNING;
+        } catch (Throwable ignored) {
+            // nothing left to report with
         }
     }
 
@@ -110,10 +135,8 @@ public final class LoopCarrier implements Executor {
             } else {
                 s.select(reqSink, reqTimeoutMs);
             }
-        } catch (IOException e) {
-            reqError = e;
-        } catch (RuntimeException e) {
-            reqError = new IOException(e);
+        } catch (Throwable e) {
+            reqError = e;   // the requester rethrows it: its loop decides what it means
         } finally {
             state = RUNNING;
         }
@@ -143,6 +166,7 @@ public final class LoopCarrier implements Executor {
      * @param timeoutMs 0 to poll, negative to wait without limit, else at most this many ms
      * @param sink receives the selected keys, on the carrier thread (the caller is parked)
      * @throws IOException if the select failed
+     * @throws RuntimeException or {@link Error}: what the select or {@code sink} threw, unchanged
      */
     public void selectFor(Selector s, long timeoutMs, Consumer<SelectionKey> sink) throws IOException {
         Thread me = Thread.currentThread();
@@ -169,9 +193,19 @@ public final class LoopCarrier implements Executor {
         if (interrupted) {
             me.interrupt();
         }
-        IOException e = reqError;
+        Throwable e = reqError;
         if (e != null) {
-            throw e;
+            reqError = null;
+            if (e instanceof IOException io) {
+                throw io;
+            }
+            if (e instanceof RuntimeException re) {
+                throw re;
+            }
+            if (e instanceof Error err) {
+                throw err;
+            }
+            throw new IOException(e);
         }
     }
 

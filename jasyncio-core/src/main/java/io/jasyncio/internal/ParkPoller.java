@@ -41,9 +41,33 @@ public final class ParkPoller {
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot open a selector", e);
             }
+            initJdkPoller();
             selector = s;
         }
         return s;
+    }
+
+    private static volatile boolean jdkPollerReady;
+
+    /**
+     * Initialises the JDK's poller for virtual threads now, while a file descriptor can be had.
+     * A virtual thread that blocks in {@link Selector#select} parks on that poller, which the JDK
+     * creates (with epoll descriptors of its own) on first use; if that first use comes when the
+     * process has run out of descriptors (a server flooded with connections), its initialisation
+     * fails for good, and every later select of every virtual thread throws
+     * {@link NoClassDefFoundError}. Initialising a class needs no access to its package. Best
+     * effort: on another JDK the class may not exist, and nothing is lost.
+     */
+    private static void initJdkPoller() {
+        if (jdkPollerReady) {
+            return;
+        }
+        jdkPollerReady = true;
+        try {
+            Class.forName("sun.nio.ch.Poller", true, null);
+        } catch (Throwable absentOrFailed) {
+            // not this JDK's design, or no descriptor even now: the loop reports a failing select
+        }
     }
 
     /** True once a selector was opened. */

@@ -256,7 +256,9 @@ public final class StreamReader implements Iterable<byte[]> {
                 blocks.add(b);
                 total += b.length;
                 if (total > Integer.MAX_VALUE - 16) {
-                    throw new OutOfMemoryError("read(-1): the stream is longer than an array can hold");
+                    // An ordinary failure of this read, not an OutOfMemoryError: that would stop the whole loop.
+                    throw new LimitOverrunException("read(-1): the stream is longer than a byte array can hold (2 GiB);"
+                            + " read it in parts", 0);
                 }
             }
         } catch (Throwable e) {
@@ -620,7 +622,8 @@ public final class StreamReader implements Iterable<byte[]> {
         if (buf.length - tail < len) {
             int needed = size + len;
             if (needed < 0) {
-                throw new OutOfMemoryError("StreamReader buffer would exceed 2 GiB");
+                // Fails this connection (the transport closes it), not the loop, as an OutOfMemoryError would.
+                throw new IllegalStateException("StreamReader buffer would exceed 2 GiB");
             }
             if (needed <= buf.length && head >= size) {
                 System.arraycopy(buf, head, buf, 0, size);

@@ -34,6 +34,52 @@ final class NetState {
     private NetState(EventLoop loop) {
         this.loop = loop;
         LoopAccess.ops().onClose(loop, this::closeAll);
+        loadConnectionClasses();
+    }
+
+    private static volatile boolean connectionClassesLoaded;
+
+    /**
+     * Loads, once, the classes every new connection needs, with their nested and anonymous ones,
+     * now that the program starts networking. A server is flooded when file descriptors run out:
+     * a class first needed then cannot be read from its file, and the JVM records the failed
+     * resolution in the code that named it, so that code fails with {@link NoClassDefFoundError}
+     * for good, and the server never accepts again (LoopRobustnessTest found SocketTransport so).
+     */
+    private static void loadConnectionClasses() {
+        if (connectionClassesLoaded) {
+            return;
+        }
+        connectionClassesLoaded = true;
+        Class<?>[] roots = {
+                SocketTransport.class, ServerImpl.class, Tcp.class, Tls.class, SslLayer.class, Udp.class,
+                io.jasyncio.streams.Streams.class, io.jasyncio.streams.StreamReaderProtocol.class,
+                io.jasyncio.streams.FlowControl.class, io.jasyncio.streams.StreamReader.class,
+                io.jasyncio.streams.StreamWriter.class, io.jasyncio.streams.StreamConnection.class,
+                io.jasyncio.streams.IncompleteReadException.class, io.jasyncio.streams.LimitOverrunException.class,
+                io.jasyncio.streams.WriteBufferFullException.class,
+        };
+        for (Class<?> c : roots) {
+            try {
+                loadNested(c);
+            } catch (Throwable e) {
+                // Best effort: a class that cannot load now is reported where it is used.
+            }
+        }
+    }
+
+    /** Loads the member classes of {@code c} and its anonymous ones ({@code C$1}, {@code C$2}...). */
+    private static void loadNested(Class<?> c) {
+        for (Class<?> n : c.getDeclaredClasses()) {
+            loadNested(n);
+        }
+        for (int i = 1; ; i++) {
+            try {
+                Class.forName(c.getName() + "$" + i, false, c.getClassLoader());
+            } catch (ClassNotFoundException e) {
+                return;
+            }
+        }
     }
 
     static NetState of(EventLoop loop) {

@@ -113,10 +113,15 @@ final class ServerImpl implements Server, NetState.Resource {
                 }
             }
             app = factory.get();
-        } catch (IOException | RuntimeException e) {
+        } catch (Throwable e) {
+            // Errors too (a protocol class that cannot load when descriptors run out): the
+            // accepted socket is closed, never leaked; what the loop cannot survive goes on up.
+            Tcp.closeQuietly(c);
+            if (io.jasyncio.internal.Failures.isFatal(e)) {
+                throw e;
+            }
             loop.callExceptionHandler(ExceptionContext.builder("Error on transport creation for incoming connection")
                     .exception(e).build());
-            Tcp.closeQuietly(c);
             return;
         }
         StreamProtocol p = app;

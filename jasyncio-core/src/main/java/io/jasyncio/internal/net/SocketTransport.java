@@ -94,7 +94,7 @@ final class SocketTransport implements Transport, NetState.Resource {
             }
             try {
                 protocol.connectionMade(this);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
                 fatal(e, "connectionMade failed");
                 if (waiter != null && !waiter.isDone()) {
                     waiter.setException(e);
@@ -142,7 +142,7 @@ final class SocketTransport implements Transport, NetState.Resource {
             }
         } catch (IOException e) {
             fatal(e, null);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             fatal(e, "Fatal error: protocol.dataReceived() call failed.");
         }
     }
@@ -181,7 +181,7 @@ final class SocketTransport implements Transport, NetState.Resource {
         boolean keepOpen;
         try {
             keepOpen = protocol.eofReceived();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             fatal(e, "Fatal error: protocol.eofReceived() call failed.");
             return;
         }
@@ -486,8 +486,16 @@ final class SocketTransport implements Transport, NetState.Resource {
         forceClose(null, true);
     }
 
-    /** An I/O error or a failing protocol callback: close at once and tell the protocol. */
-    private void fatal(Exception e, String message) {
+    /**
+     * An I/O error or a failing protocol callback: close at once and tell the protocol. An error the
+     * loop cannot go on after (out of memory) is rethrown for the loop to stop on; any other
+     * {@link Error} (a class that cannot load, a stack overflow) closes this transport only, and the
+     * protocol's {@code connectionLost} gets it wrapped in an {@link IllegalStateException}.
+     */
+    private void fatal(Throwable e, String message) {
+        if (io.jasyncio.internal.Failures.isFatal(e)) {
+            throw (Error) e;
+        }
         if (e instanceof IOException && message == null) {
             // A reset, a broken pipe: the peer's doing, not a bug. asyncio logs these at debug
             // level only; the protocol learns of them through connectionLost.
@@ -495,10 +503,10 @@ final class SocketTransport implements Transport, NetState.Resource {
         } else {
             report(message != null ? message : "Fatal error on transport", e);
         }
-        forceClose(e, false);
+        forceClose(e instanceof Exception x ? x : new IllegalStateException(message, e), false);
     }
 
-    private void report(String message, Exception e) {
+    private void report(String message, Throwable e) {
         loop.callExceptionHandler(ExceptionContext.builder(message).exception(e)
                 .extra("transport", this).extra("protocol", protocol).build());
     }
