@@ -39,6 +39,7 @@ final class Connection implements BufferedProtocol {
     private boolean sawHeadBytes;
     private TimerHandle timer;
     private double deadline;
+    private double timerAt;
     private int timerKind;
     private boolean writePaused;
     private AsyncFuture<Void> drainWaiter;
@@ -383,7 +384,12 @@ final class Connection implements BufferedProtocol {
     private void setTimer(int kind, double seconds) {
         timerKind = kind;
         deadline = core.loop.time() + seconds;
+        if (timer != null && timerAt > deadline) {
+            timer.cancel(); // armed for a later deadline (a longer timeout): re-arm earlier
+            timer = null;
+        }
         if (timer == null) {
+            timerAt = deadline;
             timer = core.loop.callAt(deadline, onTimer);
         }
     }
@@ -402,6 +408,7 @@ final class Connection implements BufferedProtocol {
             return;
         }
         if (core.loop.time() < deadline) {
+            timerAt = deadline;
             timer = core.loop.callAt(deadline, onTimer);
             return;
         }
