@@ -34,6 +34,10 @@ final class HeadWriter {
         }
     }
 
+    /** RFC 9110 section 5.6.7: two-digit day, GMT. */
+    private static final DateTimeFormatter IMF_FIXDATE =
+            DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", java.util.Locale.US);
+
     private final EventLoop loop;
     private byte[] buf = new byte[1024];
     private int len;
@@ -72,8 +76,7 @@ final class HeadWriter {
         double now = loop.time();
         if (now >= nextDate) {
             long ms = System.currentTimeMillis();
-            dateLine = ascii("Date: " + DateTimeFormatter.RFC_1123_DATE_TIME.format(
-                    ZonedDateTime.now(ZoneOffset.UTC).withNano(0)) + "\r\n");
+            dateLine = ascii("Date: " + IMF_FIXDATE.format(ZonedDateTime.now(ZoneOffset.UTC)) + "\r\n");
             nextDate = now + (1000 - ms % 1000) / 1000.0;
         }
         return dateLine;

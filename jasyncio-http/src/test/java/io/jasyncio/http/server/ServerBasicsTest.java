@@ -51,7 +51,7 @@ class ServerBasicsTest {
             assertEquals("Hello, World!", r.text());
             assertEquals("text/plain; charset=utf-8", r.header("Content-Type"));
             assertEquals("13", r.header("Content-Length"));
-            assertTrue(r.header("Date").endsWith("GMT"));
+            assertTrue(r.header("Date").matches("[A-Z][a-z]{2}, \\d\\d [A-Z][a-z]{2} \\d{4} \\d\\d:\\d\\d:\\d\\d GMT"), r.header("Date"));
             assertEquals("{\"message\":\"Hello, World!\"}", c.get("/json").text());
             assertEquals("user 42", c.get("/users/42").text());
             assertEquals(404, c.get("/users/abc").status());
@@ -178,7 +178,8 @@ class ServerBasicsTest {
             assertEquals("/admin/users/a%20b", admin.router().url("auser", Map.of("id", "a b")));
             r = c.get("/admin/nothing");
             assertEquals(404, r.status());
-            assertEquals("1", r.header("X-Root")); // 404s go through the root's middlewares
+            // 404s go through the root's middlewares, as an HttpException thrown from next (as in aiohttp)
+            assertEquals("root-in", order.get(order.size() - 1));
         }
     }
 }
