@@ -171,6 +171,10 @@ final class Exchange {
         HeadWriter w = conn.core.head.start(r.status, r.reason).contentType(r.contentType).fields(r.headers);
         byte[] b = r.body;
         boolean none = noContent(r.status);
+        if (r.compress && !none && b.length > 0 && acceptsGzip()) {
+            b = gzip(b);
+            w.field("Content-Encoding", "gzip").field("Vary", "Accept-Encoding");
+        }
         if (!none) {
             w.contentLength(b.length);
         }
@@ -178,6 +182,37 @@ final class Exchange {
         int n = none || isHead ? 0 : b.length;
         conn.transport.write(w.finish(b, 0, n));
         conn.core.counters.requests++;
+        if (conn.core.accessLog != null) {
+            conn.core.accessLog.log(conn.peer(), head, r.status, n);
+        }
+    }
+
+    private boolean acceptsGzip() {
+        for (String v : head.headers().getAll("Accept-Encoding")) {
+            for (String item : v.split(",")) {
+                String[] parts = item.split(";");
+                if (parts[0].strip().equalsIgnoreCase("gzip")) {
+                    for (int i = 1; i < parts.length; i++) {
+                        String q = parts[i].strip();
+                        if (q.startsWith("q=") && q.substring(2).strip().matches("0(\\.0*)?")) {
+                            return false;
+                        }
+                    }
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static byte[] gzip(byte[] b) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(b.length / 2 + 32);
+        try (java.util.zip.GZIPOutputStream z = new java.util.zip.GZIPOutputStream(out)) {
+            z.write(b);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return out.toByteArray();
     }
 
     /** Sends a stream response's head and chooses its framing. */
@@ -218,6 +253,9 @@ final class Exchange {
         conn.transport.write(w.finish(null, 0, 0));
         r.exchange = this;
         conn.core.counters.requests++;
+        if (conn.core.accessLog != null) {
+            conn.core.accessLog.log(conn.peer(), head, r.status, r.contentLength);
+        }
     }
 
     void writeBody(byte[] data, int off, int len) throws IOException {

@@ -44,6 +44,7 @@ public final class HttpServer implements AutoCloseable {
     final Set<Exchange> inFlight = new LinkedHashSet<>();
     final Event shutdownSignal = new Event();
     final Counters counters = new Counters();
+    final AccessLog accessLog;
     private final List<CleanupContext.Exit> exits = new ArrayList<>();
     private Server server;
     boolean shuttingDown;
@@ -59,6 +60,7 @@ public final class HttpServer implements AutoCloseable {
         app.freeze();
         this.resolver = new Resolver(app, options.maxBodySize());
         this.head = new HeadWriter(loop);
+        this.accessLog = options.accessLog() ? new AccessLog() : null;
     }
 
     /** {@link #start(Application, String, int, HttpServerOptions)} with the defaults. */
@@ -201,6 +203,9 @@ public final class HttpServer implements AutoCloseable {
             throw e;
         } catch (RuntimeException e) {
             failures.add("waitClosed: " + e);
+        }
+        if (accessLog != null) {
+            accessLog.close();
         }
         report = new ShutdownReport(idle, finished, cancelled, failures);
         if (!cancelled.isEmpty()) {

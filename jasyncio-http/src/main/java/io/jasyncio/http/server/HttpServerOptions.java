@@ -22,15 +22,17 @@ import java.util.Objects;
  * @param maxHeaderCount           header count limit (100): 431
  * @param maxHeadSize              whole head limit (64 KiB): 431
  * @param serverOptions            the listening socket's options (backlog, SO_REUSEPORT, TLS)
+ * @param accessLog                whether each response is logged in the Common Log Format to the logger
+ *                                 {@code io.jasyncio.http.access}, by a background thread (false)
  */
 public record HttpServerOptions(long maxBodySize, int bodyBufferSize, int pipelineBufferSize,
                                 double headerReadTimeout, double keepAliveTimeout, double bodyReadTimeout,
                                 int maxConnections, boolean cancelHandlerOnDisconnect, boolean sendContinueEarly,
                                 int maxStartLineLength, int maxHeaderLineLength, int maxHeaderCount, int maxHeadSize,
-                                ServerOptions serverOptions) {
+                                ServerOptions serverOptions, boolean accessLog) {
     /** The defaults above. */
     public static final HttpServerOptions DEFAULTS = new HttpServerOptions(1 << 20, 64 * 1024, 64 * 1024,
-            10, 15, 30, 10_000, false, false, 8192, 8192, 100, 65536, ServerOptions.DEFAULTS);
+            10, 15, 30, 10_000, false, false, 8192, 8192, 100, 65536, ServerOptions.DEFAULTS, false);
 
     /** Checks the values. */
     public HttpServerOptions {
@@ -69,6 +71,7 @@ public record HttpServerOptions(long maxBodySize, int bodyBufferSize, int pipeli
         private int maxHeaderCount;
         private int maxHeadSize;
         private ServerOptions serverOptions;
+        private boolean accessLog;
 
         private Builder(HttpServerOptions o) {
             maxBodySize = o.maxBodySize;
@@ -85,6 +88,7 @@ public record HttpServerOptions(long maxBodySize, int bodyBufferSize, int pipeli
             maxHeaderCount = o.maxHeaderCount;
             maxHeadSize = o.maxHeadSize;
             serverOptions = o.serverOptions;
+            accessLog = o.accessLog;
         }
 
         /** @see HttpServerOptions#maxBodySize() */
@@ -116,11 +120,14 @@ public record HttpServerOptions(long maxBodySize, int bodyBufferSize, int pipeli
         /** @see HttpServerOptions#serverOptions() */
         public Builder serverOptions(ServerOptions v) { serverOptions = v; return this; }
 
+        /** @see HttpServerOptions#accessLog() */
+        public Builder accessLog(boolean v) { accessLog = v; return this; }
+
         /** The options; checks them. */
         public HttpServerOptions build() {
             return new HttpServerOptions(maxBodySize, bodyBufferSize, pipelineBufferSize, headerReadTimeout,
                     keepAliveTimeout, bodyReadTimeout, maxConnections, cancelHandlerOnDisconnect, sendContinueEarly,
-                    maxStartLineLength, maxHeaderLineLength, maxHeaderCount, maxHeadSize, serverOptions);
+                    maxStartLineLength, maxHeaderLineLength, maxHeaderCount, maxHeadSize, serverOptions, accessLog);
         }
     }
 }

@@ -13,6 +13,7 @@ public final class Response extends StreamResponse {
     static final String APPLICATION_JSON = "application/json";
 
     byte[] body;
+    boolean compress;
 
     /** A response with {@code status} and no content. */
     public Response(int status) {
@@ -102,6 +103,17 @@ public final class Response extends StreamResponse {
     @Override
     public Response setCookie(Cookie cookie) {
         super.setCookie(cookie);
+        return this;
+    }
+
+    /**
+     * Sends the body gzip-compressed when the client accepts {@code gzip} (aiohttp's
+     * {@code enable_compression}); the compression runs on the loop, so use it for bodies of
+     * moderate size. Returns this.
+     */
+    public Response enableCompression() {
+        checkNotPrepared();
+        compress = true;
         return this;
     }
 
