@@ -17,7 +17,7 @@ import java.util.ArrayDeque;
  */
 public final class BodyStream {
     private final Exchange exchange;
-    private final ArrayDeque<byte[]> chunks = new ArrayDeque<>(4);
+    private final ArrayDeque<byte[]> chunks = new ArrayDeque<>(1);
     private int unread;
     private long received;
     private boolean ended;
