@@ -17,7 +17,7 @@ import java.util.ArrayDeque;
  */
 public final class BodyStream {
     private final Exchange exchange;
-    private final ArrayDeque<byte[]> chunks = new ArrayDeque<>(1);
+    private final ArrayDeque<byte[]> chunks = new ArrayDeque<>(1); // allocated with the exchange: cheaper than a branch per access
     private int unread;
     private long received;
     private boolean ended;

@@ -264,10 +264,7 @@ final class Connection implements BufferedProtocol {
             return;
         }
         ex.request = req;
-        @SuppressWarnings("unchecked")
-        java.util.Set<String>[] allowed = new java.util.Set[1];
-        req.match = core.resolver.resolve(head.method(), req.path(), allowed);
-        req.allowed = allowed[0];
+        req.match = core.resolver.resolve(head.method(), req.path(), req);
         long limit = req.match.target().bodyLimit;
         if (parser.contentLength() > limit) {
             refuse(413, "Content Too Large: the body is over " + limit + " bytes");
@@ -348,6 +345,11 @@ final class Connection implements BufferedProtocol {
             }
         }
         updateReading();
+    }
+
+    /** Bytes of pipelined requests buffered unparsed (for tests). */
+    int pendingBytes() {
+        return pending == null ? 0 : pending.remaining();
     }
 
     boolean isIdle() {

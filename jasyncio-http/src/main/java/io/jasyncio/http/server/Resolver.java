@@ -122,7 +122,7 @@ final class Resolver {
     }
 
     /** The route answering {@code method} on the decoded {@code path}; the not-found target (with the allowed methods) if none. */
-    Match resolve(String method, String path, Set<String>[] allowedOut) {
+    Match resolve(String method, String path, Request into) {
         Resource res = exact.get(path);
         Set<String> allowed = null;
         if (res != null) {
@@ -151,7 +151,7 @@ final class Resolver {
             }
             p.allowed(allowed);
         }
-        allowedOut[0] = allowed;
+        into.allowed = allowed;
         return notFound.staticMatch;
     }
 

@@ -101,6 +101,46 @@ class ServerBasicsTest {
     }
 
     @AsyncioTest
+    void aFloodOfPipelinedRequestsBehindASlowOneIsBufferedOnlyUpToTheBound() throws Exception {
+        io.jasyncio.sync.Event release = new io.jasyncio.sync.Event();
+        Application app = app();
+        app.router().get("/slow", r -> {
+            release.await();
+            return Response.text("slow");
+        });
+        try (HttpServer srv = HttpServer.start(app, "127.0.0.1", 0); RawClient c = RawClient.open(srv.port())) {
+            StringBuilder b = new StringBuilder("GET /slow HTTP/1.1\r\nHost: t\r\n\r\n");
+            int n = 20_000; // about 600 KB of requests behind the slow one
+            for (int i = 0; i < n; i++) {
+                b.append("GET / HTTP/1.1\r\nHost: t\r\n\r\n");
+            }
+            c.conn.writer().write(b.toString().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            int max = 0;
+            for (int i = 0; i < 50; i++) {
+                io.jasyncio.Asyncio.sleep(0.01);
+                for (Connection conn : srv.connections) {
+                    max = Math.max(max, conn.pendingBytes());
+                }
+            }
+            assertTrue(max > 0, "nothing was buffered");
+            assertTrue(max <= 64 * 1024 + 64 * 1024, "buffered " + max + " bytes of pipelined requests");
+            release.set();
+            assertEquals("slow", c.read("GET").text());
+            for (int i = 0; i < n; i++) {
+                assertEquals("Hello, World!", c.read("GET").text());
+            }
+        }
+    }
+
+    @AsyncioTest
+    void absoluteFormTargetsAreRoutedByTheirPath() throws Exception {
+        try (HttpServer srv = HttpServer.start(app(), "127.0.0.1", 0); RawClient c = RawClient.open(srv.port())) {
+            c.send("GET http://example.com/users/9?x=1 HTTP/1.1\r\nHost: example.com\r\n\r\n");
+            assertEquals("user 9", c.read("GET").text());
+        }
+    }
+
+    @AsyncioTest
     void http10ClosesUnlessKeepAliveAndStreamsUntilClose() throws Exception {
         try (HttpServer srv = HttpServer.start(app(), "127.0.0.1", 0)) {
             try (RawClient c = RawClient.open(srv.port())) {
