@@ -91,6 +91,30 @@ class ServerInteropTest {
     }
 
     @AsyncioTest
+    void httpsWithCurl() throws Exception {
+        String curl = Peers.command("curl");
+        Path dir = Files.createTempDirectory("https");
+        Path ks = dir.resolve("server.p12");
+        String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+        run(List.of(keytool, "-genkeypair", "-keyalg", "EC", "-alias", "localhost", "-dname", "CN=localhost",
+                "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-validity", "2", "-keystore", ks.toString(),
+                "-storetype", "PKCS12", "-storepass", "changeit", "-keypass", "changeit"));
+        javax.net.ssl.SSLContext ctx = io.jasyncio.net.TlsContexts.server(ks, "changeit".toCharArray());
+        HttpServerOptions o = HttpServerOptions.builder()
+                .serverOptions(io.jasyncio.net.ServerOptions.builder().ssl(ctx).build()).build();
+        try (HttpServer srv = HttpServer.start(app(), "127.0.0.1", 0, o)) {
+            String base = "https://127.0.0.1:" + srv.port();
+            String out = run(List.of(curl, "-sSk", base + "/b", "-o", "-", base + "/json"));
+            assertEquals("B{\"message\":\"Hello, World!\"}", out);
+            out = run(List.of(curl, "-sSk", "--data-binary", "abc", base + "/sha"));
+            assertTrue(out.startsWith("3 "), out);
+        } finally {
+            Files.deleteIfExists(ks);
+            Files.deleteIfExists(dir);
+        }
+    }
+
+    @AsyncioTest
     void cpythonHttpClientAndAiohttp() throws Exception {
         String python = Peers.python("aiohttp");
         try (HttpServer srv = HttpServer.start(app(), "127.0.0.1", 0)) {

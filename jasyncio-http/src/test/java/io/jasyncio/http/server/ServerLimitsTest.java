@@ -225,6 +225,42 @@ class ServerLimitsTest {
     }
 
     @AsyncioTest
+    @AsyncioSettings(timeout = 120)
+    void randomGarbageIsRefusedOrTimedOutAndTheServerStaysWell() throws Exception {
+        String[] pieces = {"GET / HTTP/1.1\r\n", "Host: t\r\n", "\r\n", "POST /echo HTTP/1.1\r\n", "Content-Length: 3\r\n",
+            "Transfer-Encoding: chunked\r\n", "3\r\nabc\r\n", "0\r\n\r\n", "\n", "\r", " ", ":", "\u0000", "\u00ff", "HTTP/1.0",
+            "Expect: 100-continue\r\n", "Connection: close\r\n", "GET /%", "ffffffffffffffffff\r\n", "abc"};
+        long seed = Long.getLong("http.seed", 14L);
+        java.util.Random rnd = new java.util.Random(seed);
+        HttpServerOptions o = HttpServerOptions.builder().headerReadTimeout(2).keepAliveTimeout(2).bodyReadTimeout(2).build();
+        try (HttpServer srv = HttpServer.start(app(), "127.0.0.1", 0, o)) {
+            for (int round = 0; round < 150; round++) {
+                StringBuilder b = new StringBuilder();
+                for (int i = rnd.nextInt(12); i >= 0; i--) {
+                    if (rnd.nextInt(4) == 0) {
+                        for (int j = rnd.nextInt(20); j >= 0; j--) {
+                            b.append((char) rnd.nextInt(256));
+                        }
+                    } else {
+                        b.append(pieces[rnd.nextInt(pieces.length)]);
+                    }
+                }
+                try (RawClient c = RawClient.open(srv.port())) {
+                    c.send(b.toString());
+                    byte[] all = c.readToEof(); // the server must end every connection by itself
+                    String text = new String(all, StandardCharsets.ISO_8859_1);
+                    assertTrue(text.isEmpty() || text.startsWith("HTTP/1.1 "), "seed " + seed + " round " + round + ": " + text);
+                    assertFalse(text.contains("Exception"), text);
+                }
+            }
+            try (RawClient c = RawClient.open(srv.port())) {
+                assertEquals("ok", c.get("/").text());
+            }
+            assertEquals(0, srv.inFlight());
+        }
+    }
+
+    @AsyncioTest
     void oversizeHeadIsRefusedWithoutBufferingIt() throws Exception {
         try (HttpServer srv = HttpServer.start(app(), "127.0.0.1", 0); RawClient c = RawClient.open(srv.port())) {
             StringBuilder b = new StringBuilder("GET / HTTP/1.1\r\nHost: t\r\n");
