@@ -324,8 +324,11 @@ final class Connection implements BufferedProtocol {
             close();
             return;
         }
-        if (pending != null) {
+        boolean hadPending = pending != null;
+        if (hadPending) {
+            // What follows is the next request (or part of its head): the header timeout runs.
             setTimer(T_HEADER, core.options.headerReadTimeout());
+            sawHeadBytes = true;
             ByteBuffer p = pending;
             process(p);
             if (pending == p && !p.hasRemaining()) {
@@ -336,7 +339,7 @@ final class Connection implements BufferedProtocol {
             return;
         }
         if (current == null && !closed) {
-            if (pending == null) {
+            if (!hadPending) {
                 sawHeadBytes = false;
                 setTimer(T_IDLE, core.options.keepAliveTimeout());
             }

@@ -49,6 +49,18 @@ class ServerLifecycleTest {
     }
 
     @AsyncioTest
+    void aPartialHeadPipelinedBehindARequestGetsTheHeaderTimeoutNotTheIdleOne(EventLoop loop) throws Exception {
+        HttpServerOptions o = HttpServerOptions.builder().headerReadTimeout(5).keepAliveTimeout(60).build();
+        try (HttpServer srv = HttpServer.start(app(), "127.0.0.1", 0, o); RawClient c = RawClient.open(srv.port())) {
+            c.send("GET / HTTP/1.1\r\nHost: t\r\n\r\nGET / HTTP/1.1\r\nX-Slow: y\r\n");
+            assertEquals("ok", c.read("GET").text());
+            double t0 = loop.time();
+            assertEquals(408, c.read("GET").status());
+            assertEquals(5.0, loop.time() - t0, 0.5);
+        }
+    }
+
+    @AsyncioTest
     void anIdleKeepAliveConnectionIsClosedAfterTheIdleTimeout(EventLoop loop) throws Exception {
         HttpServerOptions o = HttpServerOptions.builder().keepAliveTimeout(7).build();
         try (HttpServer srv = HttpServer.start(app(), "127.0.0.1", 0, o); RawClient c = RawClient.open(srv.port())) {
