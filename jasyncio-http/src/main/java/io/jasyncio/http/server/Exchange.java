@@ -105,7 +105,14 @@ final class Exchange {
                 resp = Response.text(500, "Internal Server Error");
             }
             if (resp instanceof Response r && !headSent) {
-                sendWhole(r);
+                try {
+                    sendWhole(r);
+                } catch (IllegalArgumentException bad) {
+                    // a header the application set cannot be sent (a control character, a bad name): nothing was written
+                    headSent = false;
+                    HttpServer.LOG.log(Level.SEVERE, "unsendable response to " + request, bad);
+                    sendWhole(Response.text(500, "Internal Server Error"));
+                }
             } else {
                 if (resp.exchange == null) {
                     prepareStream(resp);

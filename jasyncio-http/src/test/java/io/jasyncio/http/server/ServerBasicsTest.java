@@ -29,6 +29,7 @@ class ServerBasicsTest {
         app.router().get("/boom", r -> {
             throw new IllegalStateException("secret internal detail");
         });
+        app.router().get("/split", r -> Response.text("x").header("X-Evil", "a\r\nSet-Cookie: stolen=1"));
         app.router().get("/cookie", r -> Response.text("c=" + r.cookies().get("c"))
                 .setCookie(Cookie.of("sid", "abc").withPath("/").withHttpOnly(true).withMaxAge(60)));
         app.router().get("/stream", r -> {
@@ -185,6 +186,10 @@ class ServerBasicsTest {
             assertEquals(500, r.status());
             assertFalse(r.text().contains("secret"), r.text());
             assertFalse(r.text().contains("Exception"), r.text());
+            assertEquals(200, c.get("/").status());
+            r = c.get("/split"); // a header value with CR LF cannot split the response
+            assertEquals(500, r.status());
+            assertEquals(null, r.header("Set-Cookie"));
             assertEquals(200, c.get("/").status());
         }
     }
