@@ -163,6 +163,43 @@ class ServerLifecycleTest {
     }
 
     @AsyncioTest
+    void aFailingStartupExitsTheContextsEnteredAndListensNowhere() throws Exception {
+        List<String> log = new ArrayList<>();
+        Application app = app();
+        app.cleanupContext(a -> {
+            log.add("enter-1");
+            return () -> log.add("exit-1");
+        });
+        app.cleanupContext(a -> {
+            throw new IllegalStateException("no database");
+        });
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> HttpServer.start(app, "127.0.0.1", 0));
+        assertEquals("no database", e.getMessage());
+        assertEquals(List.of("enter-1", "exit-1"), log);
+    }
+
+    @AsyncioTest
+    void failingShutdownAndCleanupHooksAreReportedAndTheOthersStillRun() throws Exception {
+        List<String> log = new ArrayList<>();
+        Application app = app();
+        app.onShutdown(a -> {
+            throw new IllegalStateException("shutdown broke");
+        });
+        app.onShutdown(a -> log.add("shutdown-2"));
+        app.onCleanup(a -> {
+            throw new java.io.IOException("cleanup broke");
+        });
+        app.onCleanup(a -> log.add("cleanup-2"));
+        HttpServer srv = HttpServer.start(app, "127.0.0.1", 0);
+        ShutdownReport r = srv.shutdown(1);
+        assertEquals(List.of("shutdown-2", "cleanup-2"), log);
+        assertEquals(2, r.hookFailures().size(), r.hookFailures().toString());
+        assertFalse(r.isClean());
+        assertTrue(r == srv.shutdown(1)); // a second call returns the first report
+    }
+
+    @AsyncioTest
     @AsyncioSettings(virtualTime = false, timeout = 60)
     void gracefulShutdownFinishesCancelsSignalsAndRunsHooks() throws Exception {
         List<String> log = new ArrayList<>();

@@ -134,6 +134,24 @@ class ServerLimitsTest {
     }
 
     @AsyncioTest
+    void sendContinueEarlyAnswersTheHeadAtOnce() throws Exception {
+        io.jasyncio.sync.Event go = new io.jasyncio.sync.Event();
+        Application app = new Application();
+        app.router().post("/late", r -> {
+            go.await(); // the handler has not read the body yet
+            return Response.bytes(r.bytes(), null);
+        });
+        HttpServerOptions o = HttpServerOptions.builder().sendContinueEarly(true).build();
+        try (HttpServer srv = HttpServer.start(app, "127.0.0.1", 0, o); RawClient c = RawClient.open(srv.port())) {
+            c.send("POST /late HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n");
+            assertEquals(100, c.read("POST", true).status());
+            c.send("hi");
+            go.set();
+            assertEquals("hi", c.read("POST").text());
+        }
+    }
+
+    @AsyncioTest
     void chunkedUploadsFormsAndJson() throws Exception {
         try (HttpServer srv = HttpServer.start(app(), "127.0.0.1", 0); RawClient c = RawClient.open(srv.port())) {
             c.send("POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2;x=y\r\nde\r\n0\r\nT: v\r\n\r\n");
