@@ -149,6 +149,9 @@ final class Connection implements BufferedProtocol {
         }
         Exchange ex = current;
         if (ex != null) {
+            if (ex.task != null && !ex.task.isDone()) {
+                core.orphans.add(ex);
+            }
             ex.clientGone();
         }
     }

@@ -46,7 +46,7 @@ final class Exchange {
         if (continuePending && conn.core.options.sendContinueEarly()) {
             sendContinue();
         }
-        conn.core.inFlight.add(this);
+        conn.core.inFlightCount++;
         task = conn.core.loop.createTask(this::run);
     }
 
@@ -136,7 +136,10 @@ final class Exchange {
             }
             conn.abort();
         } finally {
-            conn.core.inFlight.remove(this);
+            conn.core.inFlightCount--;
+            if (conn.lost) {
+                conn.core.orphans.remove(this);
+            }
             if (!conn.lost) {
                 conn.exchangeFinished(this, keep);
             } else {

@@ -41,7 +41,10 @@ public final class HttpServer implements AutoCloseable {
     final HeadWriter head;
     final ByteBuffer readBuffer = ByteBuffer.allocate(64 * 1024);
     final Set<Connection> connections = new LinkedHashSet<>();
-    final Set<Exchange> inFlight = new LinkedHashSet<>();
+    /** Requests being answered; their exchanges are found through {@link #connections} (no per-request set). */
+    int inFlightCount;
+    /** Exchanges still running after their client disconnected (rare: kept so shutdown finds them). */
+    final Set<Exchange> orphans = new LinkedHashSet<>();
     final Event shutdownSignal = new Event();
     final Counters counters = new Counters();
     final AccessLog accessLog;
@@ -127,7 +130,7 @@ public final class HttpServer implements AutoCloseable {
 
     /** How many requests are being answered. */
     public int inFlight() {
-        return inFlight.size();
+        return inFlightCount;
     }
 
     /** Whether a shutdown has begun. */
@@ -166,7 +169,13 @@ public final class HttpServer implements AutoCloseable {
             }
         }
         List<Task<Void>> tasks = new ArrayList<>();
-        List<Exchange> exchanges = new ArrayList<>(inFlight);
+        List<Exchange> exchanges = new ArrayList<>(orphans);
+        for (Connection c : connections) {
+            Exchange e = c.current;
+            if (e != null && e.task != null && !e.task.isDone()) {
+                exchanges.add(e);
+            }
+        }
         for (Exchange e : exchanges) {
             if (e.task != null) {
                 tasks.add(e.task);

@@ -139,6 +139,31 @@ class ServerLifecycleTest {
 
     @AsyncioTest
     @AsyncioSettings(virtualTime = false, timeout = 60)
+    void shutdownCancelsAHandlerWhoseClientHasGone() throws Exception {
+        Event started = new Event();
+        Application app = new Application();
+        app.router().get("/work", r -> {
+            started.set();
+            Asyncio.sleep(3600);
+            return Response.text("never");
+        });
+        HttpServer srv = HttpServer.start(app, "127.0.0.1", 0);
+        RawClient c = RawClient.open(srv.port());
+        c.send("GET /work HTTP/1.1\r\nHost: t\r\n\r\n");
+        started.await();
+        c.conn.writer().transport().abort();
+        for (int i = 0; i < 200 && srv.activeConnections() > 0; i++) {
+            Asyncio.sleep(0.01);
+        }
+        assertEquals(0, srv.activeConnections());
+        assertEquals(1, srv.inFlight());
+        ShutdownReport r = srv.shutdown(0.05);
+        assertEquals(List.of("GET /work"), r.cancelled());
+        assertEquals(0, srv.inFlight());
+    }
+
+    @AsyncioTest
+    @AsyncioSettings(virtualTime = false, timeout = 60)
     void streamResponseWritesWaitForASlowClient() throws Exception {
         long[] written = {0};
         Application app = new Application();
