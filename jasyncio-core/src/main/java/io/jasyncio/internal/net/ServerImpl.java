@@ -118,7 +118,7 @@ final class ServerImpl implements Server, NetState.Resource {
             // accepted socket is closed, never leaked; what the loop cannot survive goes on up.
             Tcp.closeQuietly(c);
             if (io.jasyncio.internal.Failures.isFatal(e)) {
-                throw e;
+                throw (VirtualMachineError) e;
             }
             loop.callExceptionHandler(ExceptionContext.builder("Error on transport creation for incoming connection")
                     .exception(e).build());
