@@ -333,6 +333,52 @@ class LoopRobustnessTest {
     }
 
     /**
+     * A protocol factory that throws an Error (its protocol class cannot load when descriptors run
+     * out): the accepted socket is closed, not leaked, the failure is reported, and the server
+     * goes on accepting.
+     */
+    @Test
+    void anErrorFromTheProtocolFactoryClosesTheAcceptedSocketAndIsReported() throws Exception {
+        Loops.Errors errors = new Loops.Errors();
+        Loops.runRealTime(errors, () -> {
+            EventLoop loop = Asyncio.getRunningLoop();
+            int[] made = {0};
+            Server srv = loop.createServer(() -> {
+                if (made[0]++ == 0) {
+                    throw new NoClassDefFoundError("injected/Missing");
+                }
+                return new Protocol() {
+                    private Transport transport;
+
+                    @Override
+                    public void connectionMade(Transport t) {
+                        transport = t;
+                    }
+
+                    @Override
+                    public void dataReceived(byte[] data) {
+                        transport.write(data);
+                    }
+                };
+            }, "127.0.0.1", 0);
+            int port = ((InetSocketAddress) srv.sockets().get(0)).getPort();
+            try (StreamConnection bad = Streams.openConnection("127.0.0.1", port)) {
+                assertArrayEquals(new byte[0], Asyncio.waitFor(() -> bad.reader().read(10), 10), "closed by the server");
+            }
+            try (StreamConnection good = Streams.openConnection("127.0.0.1", port)) {
+                good.writer().write(new byte[] {'o', 'k'});
+                assertArrayEquals(new byte[] {'o', 'k'}, Asyncio.waitFor(() -> good.reader().read(10), 10));
+            }
+            srv.close();
+            srv.waitClosed();
+            return null;
+        });
+        assertEquals(1, errors.all().size(), messages(errors).toString());
+        assertEquals("Error on transport creation for incoming connection", errors.all().get(0).message());
+        assertInstanceOf(NoClassDefFoundError.class, errors.all().get(0).exception());
+    }
+
+    /**
      * The loop's own machinery failing (here the virtual clock's stuck handler, which the loop
      * calls between iterations, on whichever thread drives it): reported, the loop stops and
      * closes, run throws; the thread holding the loop's turn does not take it to its grave.
