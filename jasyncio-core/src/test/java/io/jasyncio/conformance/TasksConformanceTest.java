@@ -222,42 +222,6 @@ class TasksConformanceTest {
         assertEquals(Arrays.asList(null, 1, 2), ret);
     }
 
-    /** test_taskgroups' test_taskgroup_task_context: TaskGroup.createTask(context=). */
-    @Test
-    void taskgroupTaskContext() {
-        taskgroupTaskContext(false);
-    }
-
-    /** The same case under the eager task factory (CPython runs the task-group suite both ways). */
-    @Test
-    void taskgroupTaskContextEager() {
-        taskgroupTaskContext(true);
-    }
-
-    private static void taskgroupTaskContext(boolean eager) {
-        ContextVar<Integer> cvar = new ContextVar<>("cvar");
-        try (Runner r = new Runner(() -> EventLoop.builder().clock(new VirtualClock()).eagerTaskStart(eager).build())) {
-            r.run(() -> {
-                TaskGroup.run(g -> {
-                    Context ctx = Context.copyCurrent();
-                    assertNull(ctx.get(cvar));
-                    Task<Void> t1 = g.createTask(ctx, () -> {
-                        Asyncio.sleep(0);
-                        cvar.set(1);
-                    });
-                    t1.await();
-                    assertEquals(1, ctx.get(cvar));
-                    Task<Void> t2 = g.createTask(ctx, () -> {
-                        Asyncio.sleep(0);
-                        cvar.set(2);
-                    });
-                    t2.await();
-                    assertEquals(2, ctx.get(cvar));
-                });
-            });
-        }
-    }
-
     /**
      * test_eager_task_factory's test_context_vars, inside a task group: an eager child's first
      * step (run inside createTask) already sees the creator's values, and its own set stays its own.
