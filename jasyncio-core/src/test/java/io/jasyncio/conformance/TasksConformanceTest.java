@@ -221,34 +221,4 @@ class TasksConformanceTest {
         });
         assertEquals(Arrays.asList(null, 1, 2), ret);
     }
-
-    /**
-     * test_eager_task_factory's test_context_vars, inside a task group: an eager child's first
-     * step (run inside createTask) already sees the creator's values, and its own set stays its own.
-     */
-    @Test
-    void eagerTaskFactoryContextVarsInATaskGroup() {
-        ContextVar<Integer> cv = new ContextVar<>("cv", 0);
-        try (Runner r = new Runner(() -> EventLoop.builder().clock(new VirtualClock()).eagerTaskStart(true).build())) {
-            r.run(() -> {
-                cv.set(1);
-                List<Integer> seen = new ArrayList<>();
-                TaskGroup.run(g -> {
-                    g.createTask(() -> {
-                        seen.add(cv.get());
-                        cv.set(2);
-                        seen.add(cv.get());
-                        Asyncio.sleep(0.1);
-                        seen.add(cv.get());
-                        cv.set(3);
-                        seen.add(cv.get());
-                    });
-                    assertEquals(1, cv.get());
-                    assertEquals(List.of(1, 2), seen);
-                });
-                assertEquals(List.of(1, 2, 2, 3), seen);
-                assertEquals(1, cv.get());
-            });
-        }
-    }
 }
