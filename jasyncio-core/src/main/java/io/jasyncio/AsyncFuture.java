@@ -1,6 +1,7 @@
 package io.jasyncio;
 
 import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -366,16 +367,42 @@ public sealed class AsyncFuture<T> permits Task, GatheringFuture {
         if (cbs == null) {
             return 0;
         }
-        if (!(cbs instanceof CallbackList list)) {
-            if (cbs.equals(callback)) {
+        // equals() is user code, which may add or remove callbacks of this future while we ask
+        // (CPython's bpo-28963, bpo-30828, gh-97592): ask over a snapshot, then remove what
+        // matched by identity from whatever the registrations are by then.
+        Object[] snapshot = cbs instanceof CallbackList list ? list.toArray() : new Object[] {cbs};
+        List<Object> matched = new ArrayList<>();
+        for (Object c : snapshot) {
+            if (c.equals(callback)) {
+                matched.add(c);
+            }
+        }
+        if (matched.isEmpty()) {
+            return 0;
+        }
+        Object now = callbacks;
+        if (now == null) {
+            return 0;
+        }
+        if (!(now instanceof CallbackList list)) {
+            if (isIn(matched, now)) {
                 callbacks = null;
                 return 1;
             }
             return 0;
         }
         int before = list.size();
-        list.removeIf(c -> c.equals(callback));
+        list.removeIf(c -> isIn(matched, c));
         return before - list.size();
+    }
+
+    private static boolean isIn(List<Object> objects, Object o) {
+        for (Object x : objects) {
+            if (x == o) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Registers a task to be woken when this future is done. */

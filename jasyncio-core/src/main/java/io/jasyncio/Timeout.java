@@ -64,7 +64,11 @@ public final class Timeout {
      * @throws AsyncTimeoutException if this scope is raising and its deadline cancelled the body
      * @throws InvalidStateException if this scope was already run
      * @throws IllegalStateException if not called by a task of the scope's loop
-     * @throws Throwable whatever the body throws, unchanged
+     * @throws Throwable whatever the body throws, unchanged; if the deadline cancelled the body
+     *     and it threw something else than {@code CancelledError}, that exception (and, for an
+     *     {@link ExceptionGroup}, each of its direct members) carries a suppressed
+     *     {@link AsyncTimeoutException} saying so, where asyncio inserts a {@code TimeoutError}
+     *     into its context chain
      */
     public <T> T run(Callable<? extends T> body) {
         Objects.requireNonNull(body, "body");
@@ -111,8 +115,15 @@ public final class Timeout {
                     }
                     return null;
                 }
-                // The body raised something else while being cancelled: keep it, note why.
+                // The body raised something else while being cancelled: keep it, note why. As
+                // CPython does, a group's members are marked too: each may have been raised by a
+                // child that the expiry cancelled through its group.
                 error.addSuppressed(new AsyncTimeoutException(describe(), this, null));
+                if (error instanceof ExceptionGroup eg) {
+                    for (Throwable member : eg.exceptions()) {
+                        member.addSuppressed(new AsyncTimeoutException(describe(), this, null));
+                    }
+                }
             }
         } else if (state == State.ENTERED) {
             state = State.EXITED;

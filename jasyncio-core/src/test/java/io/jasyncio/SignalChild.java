@@ -27,6 +27,8 @@ public final class SignalChild {
             case "absorbed" -> absorbed();
             case "xrs" -> xrs();
             case "interrupt-cancelled" -> interruptCancelled();
+            case "interrupt-wait" -> interruptWait();
+            case "interrupt-busy" -> interruptBusy();
             default -> throw new IllegalArgumentException(args[0]);
         }
         say("exit 0");
@@ -188,6 +190,52 @@ public final class SignalChild {
             result = e.getClass().getSimpleName();
         }
         say("cancelling " + main[0].cancelling());
+        say("result " + result);
+    }
+
+    /** test_runners' test_interrupt_wait: SIGINT while main awaits a future cancels both. */
+    private static void interruptWait() {
+        String result;
+        AsyncFuture<?>[] fut = new AsyncFuture<?>[1];
+        try (Runner runner = new Runner()) {
+            fut[0] = runner.getLoop().createFuture();
+            runner.run(() -> {
+                say("ready");
+                try {
+                    fut[0].await();
+                    say("not cancelled");
+                } catch (CancelledError e) {
+                    say("main cancelled");
+                }
+                throw new CancelledError(); // as the case: end cancelled
+            });
+            result = "returned";
+        } catch (Throwable e) {
+            result = e.getClass().getSimpleName();
+        }
+        say("future cancelled " + fut[0].isCancelled());
+        say("result " + result);
+    }
+
+    /** test_runners' test_interrupt_call_soon: SIGINT while main never waits on a future, only sleep(0). */
+    private static void interruptBusy() {
+        String result;
+        try (Runner runner = new Runner()) {
+            runner.run(() -> {
+                say("ready");
+                try {
+                    while (true) {
+                        Asyncio.sleep(0);
+                    }
+                } catch (CancelledError e) {
+                    say("main cancelled");
+                }
+                throw new CancelledError();
+            });
+            result = "returned";
+        } catch (Throwable e) {
+            result = e.getClass().getSimpleName();
+        }
         say("result " + result);
     }
 }

@@ -39,8 +39,17 @@ final class Conformance {
 
     /** Runs {@code body} on virtual time; handler calls go to {@code errors}. */
     static <T> T run(Errors errors, Callable<T> body) {
+        return run(errors, false, body);
+    }
+
+    /**
+     * Runs {@code body} on virtual time, its tasks started eagerly if {@code eager} (CPython runs
+     * several suites, test_taskgroups' among them, both with and without the eager task factory).
+     */
+    static <T> T run(Errors errors, boolean eager, Callable<T> body) {
         try (Runner r = new Runner(() -> {
-            EventLoop l = EventLoop.builder().clock(new VirtualClock()).trackUnretrieved(true).build();
+            EventLoop l = EventLoop.builder().clock(new VirtualClock()).trackUnretrieved(true)
+                    .eagerTaskStart(eager).build();
             l.setExceptionHandler((loop, ctx) -> errors.add(ctx));
             return l;
         })) {
@@ -69,6 +78,18 @@ final class Conformance {
             body.run();
             return null;
         }));
+    }
+
+    /** As {@link #run(double, CheckedRunnable)} for 60 virtual seconds, tasks started eagerly if {@code eager}. */
+    static void run(boolean eager, CheckedRunnable body) {
+        Errors errors = new Errors();
+        run(errors, eager, () -> Asyncio.timeout(60).run(() -> {
+            body.run();
+            return null;
+        }));
+        if (!errors.all().isEmpty()) {
+            throw new AssertionError("unexpected calls to the exception handler: " + errors.all());
+        }
     }
 
     /** Like {@link #run(Errors, Callable)} on the system clock, for cases about the GC. */
