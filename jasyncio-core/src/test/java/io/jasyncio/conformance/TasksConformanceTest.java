@@ -83,10 +83,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *     {@link EagerTaskFactoryConformanceTest}; {@code test_tb_logger_not_called_after_cancel} is
  *     {@code FuturesConformanceTest.tbLoggerNotCalledAfterCancelOfATask}.
  * </ul>
- *
- * <p>Disabled: the second half of {@code test_baseexception_during_cancel}
- * ({@link #baseexception_during_cancel_escapes_the_loop}): a {@code SystemExit} raised by a task
- * escapes CPython's loop; a {@link VirtualMachineError} does not escape jasyncio's.
  */
 @Timeout(30)
 class TasksConformanceTest {
@@ -1981,13 +1977,10 @@ class TasksConformanceTest {
     /**
      * The other half of test_baseexception_during_cancel: CPython's task re-raises a
      * {@code SystemExit} or {@code KeyboardInterrupt} out of the loop's run (as well as keeping
-     * it), so the program stops. jasyncio's counterpart would be a {@link VirtualMachineError};
-     * today the task keeps it and the loop goes on, so {@code runUntilComplete} returns normally.
+     * it), so the program stops. jasyncio's counterpart is a fatal {@link VirtualMachineError}:
+     * the task keeps it and the loop stops, so {@code run} throws it.
      */
     @Test
-    @org.junit.jupiter.api.Disabled("a VirtualMachineError raised by a task does not escape the loop's run as CPython's"
-            + " SystemExit/KeyboardInterrupt do: the step code in EventLoop/Task catches it into the task;"
-            + " a decision for the loop's owner (issue 12), not a local fix")
     void baseexception_during_cancel_escapes_the_loop() {
         InternalError baseExc = new InternalError("SystemExit");
         Task<?>[] task = new Task<?>[1];
