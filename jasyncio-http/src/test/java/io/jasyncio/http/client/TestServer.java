@@ -62,8 +62,12 @@ final class TestServer implements AutoCloseable {
         return "http://127.0.0.1:" + port() + path;
     }
 
+    private final List<io.jasyncio.Task<?>> handlers = new ArrayList<>();
+
     private void serve(StreamReader in, StreamWriter w) throws Exception {
         int conn = ++connections;
+        io.jasyncio.Task<?> me = Asyncio.currentTask();
+        handlers.add(me);
         try {
             for (;;) {
                 byte[] headBytes;
@@ -112,7 +116,10 @@ final class TestServer implements AutoCloseable {
                 }
                 w.drain();
             }
+        } catch (IOException gone) {
+            // the client went away: what several fault tests do on purpose
         } finally {
+            handlers.remove(me);
             closedConnections++;
         }
     }
@@ -140,6 +147,16 @@ final class TestServer implements AutoCloseable {
     public void close() {
         server.close();
         server.abortClients();
+        for (io.jasyncio.Task<?> t : List.copyOf(handlers)) {
+            t.cancel();
+        }
+        for (io.jasyncio.Task<?> t : List.copyOf(handlers)) {
+            try {
+                t.await();
+            } catch (io.jasyncio.CancelledError | RuntimeException e) {
+                // ended
+            }
+        }
         server.waitClosed();
     }
 }

@@ -195,6 +195,7 @@ public final class Pool {
         if (sweep == null) {
             sweep = loop.callLater(options.keepAliveTimeout(), this::sweep);
         }
+        dispatch();  // a waiter for another host may take this connection's slot
     }
 
     /** Closes a connection (if still open) and frees its slot. Idempotent. */
@@ -248,10 +249,8 @@ public final class Pool {
                 w.future.setResult(idle);
                 continue;
             }
-            if (open >= options.limit()) {
-                return;
-            }
-            if (options.limitPerHost() == 0 || w.host.open < options.limitPerHost()) {
+            if ((options.limitPerHost() == 0 || w.host.open < options.limitPerHost())
+                    && (open < options.limit() || closeOneIdleElsewhere(w.host))) {
                 it.remove();
                 open++;
                 w.host.open++;
