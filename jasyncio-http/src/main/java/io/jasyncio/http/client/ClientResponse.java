@@ -38,6 +38,7 @@ import java.util.zip.ZipException;
  * the connection is closed and the response can no longer be read. Call on the session's loop only.
  */
 public final class ClientResponse implements AutoCloseable {
+    private final ClientSession session;
     private final Exchange exchange;
     private final String method;
     private final URI url;
@@ -54,8 +55,9 @@ public final class ClientResponse implements AutoCloseable {
     private byte[] lineBuf;
     private int lineLen;
 
-    ClientResponse(Exchange exchange, String method, URI url, List<ClientResponse> history, long maxBodySize,
+    ClientResponse(ClientSession session, Exchange exchange, String method, URI url, List<ClientResponse> history, long maxBodySize,
             boolean decompress) {
+        this.session = session;
         this.exchange = exchange;
         this.method = method;
         this.url = url;
@@ -162,6 +164,7 @@ public final class ClientResponse implements AutoCloseable {
             eof = true;
             released = true;
             exchange.abort();
+            session.released(this);
             throw t;
         }
         if (c == null) {
@@ -436,6 +439,7 @@ public final class ClientResponse implements AutoCloseable {
         }
         released = true;
         exchange.release();
+        session.released(this);
     }
 
     /** Same as {@link #release()}. */

@@ -6,6 +6,7 @@ import io.jasyncio.http.Headers;
 import io.jasyncio.http.HttpVersion;
 import io.jasyncio.http.RequestHead;
 import io.jasyncio.http.internal.client.Exchange;
+import io.jasyncio.http.internal.client.Leaks;
 import io.jasyncio.http.internal.client.Pool;
 import io.jasyncio.http.internal.client.Target;
 import io.jasyncio.http.internal.h1.H1Serializer;
@@ -51,11 +52,16 @@ public final class ClientSession implements AutoCloseable {
     private final int maxRedirects;
     private final long maxBodySize;
     private final boolean autoDecompress;
+    /** Encoded heads of requests without headers or body of their own, by method and URL. */
     private final Map<String, byte[]> headCache = new HashMap<>();
+    /** Parsed targets of the URLs requests were given (as given, relative ones included). */
+    private final Map<String, Target> targetCache = new HashMap<>();
+    private final Leaks leaks;
     private boolean closed;
 
     private ClientSession(Builder b) {
         this.loop = Asyncio.getRunningLoop();
+        this.leaks = Leaks.track(loop, this);
         this.pool = new Pool(loop, b.connector);
         this.baseUrl = b.baseUrl;
         this.defaultHeaders = b.headers.copy();
@@ -142,20 +148,38 @@ public final class ClientSession implements AutoCloseable {
         }
         ClientTimeout t = req.timeout != null ? req.timeout : timeout;
         double deadline = t.total() == Double.POSITIVE_INFINITY ? Double.POSITIVE_INFINITY : loop.time() + t.total();
-        URI uri = resolve(req);
+        URI uri;
+        Target first = null;
+        if (req.query == null) {
+            first = targetCache.get(req.url);
+            if (first == null) {
+                first = Target.of(resolve(req));
+                if (targetCache.size() >= 1024) {
+                    targetCache.clear();
+                }
+                targetCache.put(req.url, first);
+            }
+            uri = first.uri();
+        } else {
+            uri = resolve(req);
+        }
         String method = req.method;
         RequestBody body = req.body;
         Headers extra = req.headers;
         boolean follow = req.allowRedirects != null ? req.allowRedirects : true;
         List<ClientResponse> history = List.of();
         for (;;) {
-            Target target = Target.of(uri);
+            Target target = first != null ? first : Target.of(uri);
+            first = null;
             byte[] head = encodeHead(method, target, extra, body, req.expectContinue);
             Exchange ex = new Exchange(pool, method, target, head,
                     body == null ? null : body.bytes, body == null ? null : body.source,
                     body == null ? -1 : body.length, req.expectContinue, t, deadline);
             ex.start();
-            ClientResponse r = new ClientResponse(ex, method, uri, history, maxBodySize, autoDecompress);
+            ClientResponse r = new ClientResponse(this, ex, method, uri, history, maxBodySize, autoDecompress);
+            if (leaks != null) {
+                leaks.opened(r);
+            }
             int s = r.status();
             String location = r.header("Location");
             if (follow && location != null && (s == 301 || s == 302 || s == 303 || s == 307 || s == 308)
@@ -230,7 +254,7 @@ public final class ClientSession implements AutoCloseable {
         boolean cacheable = extra == null && body == null;
         String cacheKey = null;
         if (cacheable) {
-            cacheKey = method + " " + target.uri();
+            cacheKey = method.equals("GET") ? target.key() + target.target() : method + " " + target.key() + target.target();
             byte[] cached = headCache.get(cacheKey);
             if (cached != null) {
                 return cached;
@@ -294,7 +318,19 @@ public final class ClientSession implements AutoCloseable {
             return;
         }
         closed = true;
+        if (leaks != null) {
+            for (Object r : leaks.closing()) {
+                ((ClientResponse) r).release();
+            }
+        }
         pool.close();
+    }
+
+    /** A response of this session was released. */
+    void released(ClientResponse r) {
+        if (leaks != null) {
+            leaks.released(r);
+        }
     }
 
     /** Builds a {@link ClientSession}; every setter returns the builder. */

@@ -383,6 +383,29 @@ class ClientSessionTest {
     }
 
     @AsyncioTest
+    void anUnreleasedResponseIsReportedWithWhereItWasMadeWhenItsSessionCloses(io.jasyncio.test.LoopErrors errors)
+            throws Exception {
+        try (TestServer s = TestServer.start((r, w, in) -> {
+                    respond(w, 200, "x");
+                    return true;
+                })) {
+            ClientSession session = ClientSession.create();
+            session.get(s.url("/kept"));                     // never closed: the bug being caught
+            try (ClientResponse fine = session.get(s.url("/fine"))) {
+                fine.read();
+            }
+            session.close();
+            assertEquals(1, errors.all().size(), errors.toString());
+            io.jasyncio.ExceptionContext c = errors.all().get(0);
+            assertTrue(c.message().startsWith("unreleased ClientResponse[200 GET " + s.url("/kept")), c.message());
+            assertTrue(String.valueOf(c.extras().get("created at")).contains("ClientSessionTest.anUnreleasedResponse"),
+                    String.valueOf(c.extras().get("created at")));
+            assertEquals(0, session.openConnections());
+            errors.clear();
+        }
+    }
+
+    @AsyncioTest
     void badUrlsAreRefusedClearly() throws Exception {
         try (ClientSession session = ClientSession.create()) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> session.get("ftp://x/"));
