@@ -57,11 +57,13 @@ public final class ClientSession implements AutoCloseable {
     /** Parsed targets of the URLs requests were given (as given, relative ones included). */
     private final Map<String, Target> targetCache = new HashMap<>();
     private final Leaks leaks;
+    private final CookieJar cookies;
     private boolean closed;
 
     private ClientSession(Builder b) {
         this.loop = Asyncio.getRunningLoop();
         this.leaks = Leaks.track(loop, this);
+        this.cookies = b.cookieJar;
         this.pool = new Pool(loop, b.connector);
         this.baseUrl = b.baseUrl;
         this.defaultHeaders = b.headers.copy();
@@ -171,7 +173,13 @@ public final class ClientSession implements AutoCloseable {
         for (;;) {
             Target target = first != null ? first : Target.of(uri);
             first = null;
-            byte[] head = encodeHead(method, target, extra, body, req.expectContinue);
+            Headers sent = extra;
+            String cookie = cookies == null ? null : cookies.header(uri);
+            if (cookie != null && (extra == null || !extra.contains("Cookie"))) {
+                sent = extra == null ? new Headers() : extra.copy();
+                sent.add("Cookie", cookie);
+            }
+            byte[] head = encodeHead(method, target, sent, body, req.expectContinue);
             Exchange ex = new Exchange(pool, method, target, head,
                     body == null ? null : body.bytes, body == null ? null : body.source,
                     body == null ? -1 : body.length, req.expectContinue, t, deadline);
@@ -179,6 +187,9 @@ public final class ClientSession implements AutoCloseable {
             ClientResponse r = new ClientResponse(this, ex, method, uri, history, maxBodySize, autoDecompress);
             if (leaks != null) {
                 leaks.opened(r);
+            }
+            if (cookies != null) {
+                cookies.update(uri, r.headers());
             }
             int s = r.status();
             String location = r.header("Location");
@@ -296,6 +307,11 @@ public final class ClientSession implements AutoCloseable {
         return bytes;
     }
 
+    /** The session's cookie jar, or null if it keeps none. */
+    public CookieJar cookieJar() {
+        return cookies;
+    }
+
     /** Connections open (in use, idle, or being opened). */
     public int openConnections() {
         return pool.openCount();
@@ -343,8 +359,15 @@ public final class ClientSession implements AutoCloseable {
         private int maxRedirects = 10;
         private long maxBodySize = Long.MAX_VALUE;
         private boolean autoDecompress = true;
+        private CookieJar cookieJar = CookieJar.create();
 
         private Builder() {
+        }
+
+        /** The cookie jar ({@link CookieJar#create()} by default, which ignores IP hosts); null keeps no cookies. */
+        public Builder cookieJar(CookieJar jar) {
+            this.cookieJar = jar;
+            return this;
         }
 
         /** The URL relative request URLs are resolved against ({@code http://host:port/api/}). */
