@@ -23,6 +23,7 @@ public final class ClientRequest {
     Boolean allowRedirects;
     Boolean raiseForStatus;
     boolean expectContinue;
+    RetryPolicy retry;
 
     ClientRequest(ClientSession session, String method, String url) {
         this.session = session;
@@ -88,6 +89,12 @@ public final class ClientRequest {
     /** Whether a status of 400 or more raises {@link ClientResponseException} (the session's choice by default). */
     public ClientRequest raiseForStatus(boolean raise) {
         this.raiseForStatus = raise;
+        return this;
+    }
+
+    /** Retries this request by {@code policy} instead of the session's (null: the session's). */
+    public ClientRequest retry(RetryPolicy policy) {
+        this.retry = policy;
         return this;
     }
 

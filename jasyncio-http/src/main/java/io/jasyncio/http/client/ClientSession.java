@@ -58,12 +58,16 @@ public final class ClientSession implements AutoCloseable {
     private final Map<String, Target> targetCache = new HashMap<>();
     private final Leaks leaks;
     private final CookieJar cookies;
+    private final RetryPolicy retry;
+    private final RateLimiter rateLimiter;
     private boolean closed;
 
     private ClientSession(Builder b) {
         this.loop = Asyncio.getRunningLoop();
         this.leaks = Leaks.track(loop, this);
         this.cookies = b.cookieJar;
+        this.retry = b.retry;
+        this.rateLimiter = b.ratePerHost > 0 ? new RateLimiter(loop, b.ratePerHost, b.rateBurst) : null;
         this.pool = new Pool(loop, b.connector);
         this.baseUrl = b.baseUrl;
         this.defaultHeaders = b.headers.copy();
@@ -150,6 +154,76 @@ public final class ClientSession implements AutoCloseable {
         }
         ClientTimeout t = req.timeout != null ? req.timeout : timeout;
         double deadline = t.total() == Double.POSITIVE_INFINITY ? Double.POSITIVE_INFINITY : loop.time() + t.total();
+        RetryPolicy policy = req.retry != null ? req.retry : retry;
+        boolean retryable = policy != null && policy.attempts() > 1 && IDEMPOTENT.contains(req.method)
+                && (req.body == null || !req.body.isStreamed());
+        ClientResponse r;
+        for (int attempt = 1;; attempt++) {
+            if (rateLimiter != null) {
+                rateLimiter.acquire(req, deadline, t);
+            }
+            try {
+                r = sendOnce(req, t, deadline);
+            } catch (ClientConnectionException | ServerDisconnectedException e) {
+                if (!retryable || attempt >= policy.attempts() || !waitToRetry(policy.backoff(attempt), deadline)) {
+                    throw e;
+                }
+                continue;
+            }
+            if (retryable && attempt < policy.attempts() && policy.statuses().contains(r.status())) {
+                double delay = retryAfter(r.header("Retry-After"), policy);
+                if (Double.isNaN(delay)) {
+                    delay = policy.backoff(attempt);
+                }
+                if (loop.time() + delay < deadline) {
+                    discardBody(r);
+                    if (waitToRetry(delay, deadline)) {
+                        continue;
+                    }
+                }
+            }
+            break;
+        }
+        boolean raise = req.raiseForStatus != null ? req.raiseForStatus : raiseForStatus;
+        if (raise) {
+            r.raiseForStatus();
+        }
+        return r;
+    }
+
+    private static final java.util.Set<String> IDEMPOTENT = java.util.Set.of("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE");
+
+    /** Sleeps before a retry unless that would pass the deadline; a cancellation point. */
+    private boolean waitToRetry(double delay, double deadline) {
+        if (loop.time() + delay >= deadline) {
+            return false;
+        }
+        Asyncio.sleep(delay);
+        return true;
+    }
+
+    /** The delay a {@code Retry-After} value asks for, capped by the policy; NaN if absent or invalid. */
+    static double retryAfter(String value, RetryPolicy policy) {
+        if (value == null) {
+            return Double.NaN;
+        }
+        String v = value.trim();
+        double d;
+        try {
+            d = Long.parseLong(v);
+        } catch (NumberFormatException notSeconds) {
+            try {
+                long at = java.time.ZonedDateTime.parse(v, java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME)
+                        .toInstant().toEpochMilli();
+                d = (at - System.currentTimeMillis()) / 1000.0;
+            } catch (java.time.format.DateTimeParseException notADate) {
+                return Double.NaN;
+            }
+        }
+        return Math.max(0, Math.min(d, policy.maxDelay()));
+    }
+
+    private ClientResponse sendOnce(ClientRequest req, ClientTimeout t, double deadline) throws IOException {
         URI uri;
         Target first = null;
         if (req.query == null) {
@@ -223,10 +297,6 @@ public final class ClientSession implements AutoCloseable {
                 }
                 uri = next;
                 continue;
-            }
-            boolean raise = req.raiseForStatus != null ? req.raiseForStatus : raiseForStatus;
-            if (raise) {
-                r.raiseForStatus();
             }
             return r;
         }
@@ -307,6 +377,11 @@ public final class ClientSession implements AutoCloseable {
         return bytes;
     }
 
+    /** The base URL, or null. */
+    URI baseUri() {
+        return baseUrl;
+    }
+
     /** The session's cookie jar, or null if it keeps none. */
     public CookieJar cookieJar() {
         return cookies;
@@ -360,6 +435,32 @@ public final class ClientSession implements AutoCloseable {
         private long maxBodySize = Long.MAX_VALUE;
         private boolean autoDecompress = true;
         private CookieJar cookieJar = CookieJar.create();
+        private RetryPolicy retry;
+        private double ratePerHost;
+        private int rateBurst = 1;
+
+        /** Retries idempotent requests by this policy (none by default: only the stale-connection retry). */
+        public Builder retry(RetryPolicy policy) {
+            this.retry = policy;
+            return this;
+        }
+
+        /**
+         * Starts at most {@code requestsPerSecond} requests per second to each host (scheme, host
+         * and port), allowing bursts of {@code burst}, in arrival order; off by default. Retries and
+         * redirects' first requests count. The wait is a cancellation point and counts against the
+         * total timeout. (Concurrency per host is {@link ConnectorOptions#limitPerHost()}: each
+         * request in flight holds a connection.)
+         */
+        public Builder ratePerHost(double requestsPerSecond, int burst) {
+            if (!(requestsPerSecond > 0) || burst < 1) {
+                throw new IllegalArgumentException("need a positive rate and a burst of at least 1: "
+                        + requestsPerSecond + ", " + burst);
+            }
+            this.ratePerHost = requestsPerSecond;
+            this.rateBurst = burst;
+            return this;
+        }
 
         private Builder() {
         }
