@@ -59,6 +59,7 @@ public final class ClientSession implements AutoCloseable {
     private final Leaks leaks;
     private final CookieJar cookies;
     private final RetryPolicy retry;
+    private final ClientTrace trace;
     private final RateLimiter rateLimiter;
     private boolean closed;
 
@@ -67,6 +68,7 @@ public final class ClientSession implements AutoCloseable {
         this.leaks = Leaks.track(loop, this);
         this.cookies = b.cookieJar;
         this.retry = b.retry;
+        this.trace = b.trace;
         this.rateLimiter = b.ratePerHost > 0 ? new RateLimiter(loop, b.ratePerHost, b.rateBurst) : null;
         this.pool = new Pool(loop, b.connector);
         this.baseUrl = b.baseUrl;
@@ -256,7 +258,7 @@ public final class ClientSession implements AutoCloseable {
             byte[] head = encodeHead(method, target, sent, body, req.expectContinue);
             Exchange ex = new Exchange(pool, method, target, head,
                     body == null ? null : body.bytes, body == null ? null : body.source,
-                    body == null ? -1 : body.length, req.expectContinue, t, deadline);
+                    body == null ? -1 : body.length, req.expectContinue, t, deadline, trace);
             ex.start();
             ClientResponse r = new ClientResponse(this, ex, method, uri, history, maxBodySize, autoDecompress);
             if (leaks != null) {
@@ -282,6 +284,9 @@ public final class ClientSession implements AutoCloseable {
                 } catch (URISyntaxException e) {
                     r.release();
                     throw new ClientPayloadException("the redirect from " + uri + " has a bad Location: " + location, e);
+                }
+                if (trace != null) {
+                    trace.redirect(method, uri, next, s);
                 }
                 discardBody(r);
                 List<ClientResponse> h = new ArrayList<>(history);
@@ -436,8 +441,15 @@ public final class ClientSession implements AutoCloseable {
         private boolean autoDecompress = true;
         private CookieJar cookieJar = CookieJar.create();
         private RetryPolicy retry;
+        private ClientTrace trace;
         private double ratePerHost;
         private int rateBurst = 1;
+
+        /** Tracing hooks called at each step of every request (none by default). */
+        public Builder trace(ClientTrace hooks) {
+            this.trace = hooks;
+            return this;
+        }
 
         /** Retries idempotent requests by this policy (none by default: only the stale-connection retry). */
         public Builder retry(RetryPolicy policy) {

@@ -406,6 +406,57 @@ class ClientSessionTest {
     }
 
     @AsyncioTest
+    void traceHooksSeeEachStep() throws Exception {
+        List<String> events = new ArrayList<>();
+        ClientTrace trace = new ClientTrace() {
+            @Override
+            public void requestStart(String method, java.net.URI url) {
+                events.add("start " + url.getPath());
+            }
+
+            @Override
+            public void connectionReused(String method, java.net.URI url) {
+                events.add("reused");
+            }
+
+            @Override
+            public void connectionCreateStart(String method, java.net.URI url) {
+                events.add("connect");
+            }
+
+            @Override
+            public void connectionCreateEnd(String method, java.net.URI url, double seconds) {
+                events.add("connected");
+            }
+
+            @Override
+            public void responseHead(String method, java.net.URI url, int status) {
+                events.add("head " + status);
+            }
+
+            @Override
+            public void redirect(String method, java.net.URI from, java.net.URI to, int status) {
+                events.add("redirect " + from.getPath() + " -> " + to.getPath());
+            }
+        };
+        try (TestServer s = TestServer.start((r, w, in) -> {
+                    if (r.target().equals("/old")) {
+                        respond(w, 301, "", "Location", "/new");
+                    } else {
+                        respond(w, 200, "x");
+                    }
+                    return true;
+                });
+             ClientSession session = ClientSession.builder().trace(trace).build()) {
+            try (ClientResponse r = session.get(s.url("/old"))) {
+                r.read();
+            }
+        }
+        assertEquals(List.of("start /old", "connect", "connected", "head 301", "redirect /old -> /new",
+                "start /new", "reused", "head 200"), events);
+    }
+
+    @AsyncioTest
     void badUrlsAreRefusedClearly() throws Exception {
         try (ClientSession session = ClientSession.create()) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> session.get("ftp://x/"));

@@ -15,6 +15,7 @@ import io.jasyncio.http.client.ClientPayloadException;
 import io.jasyncio.http.client.ClientSslException;
 import io.jasyncio.http.client.ClientTimeout;
 import io.jasyncio.http.client.ClientTimeoutException;
+import io.jasyncio.http.client.ClientTrace;
 import io.jasyncio.http.client.ServerDisconnectedException;
 import io.jasyncio.http.internal.h1.H1Parser;
 import io.jasyncio.net.Transport;
@@ -62,6 +63,7 @@ public final class Exchange {
     private final boolean expectContinue;
     private final ClientTimeout timeout;
     private final double deadline;
+    private final ClientTrace trace;
 
     private int phase;
     private Connection conn;
@@ -99,9 +101,10 @@ public final class Exchange {
      * @param expectContinue send {@code body}/{@code source} only after a 100 Continue
      * @param timeout the limits
      * @param deadline the total deadline on the loop's clock (shared by redirects)
+     * @param trace the session's tracing hooks, or null
      */
     public Exchange(Pool pool, String method, Target target, byte[] head, byte[] body, BodySource source,
-            long sourceLength, boolean expectContinue, ClientTimeout timeout, double deadline) {
+            long sourceLength, boolean expectContinue, ClientTimeout timeout, double deadline, ClientTrace trace) {
         this.pool = pool;
         this.loop = pool.loop;
         this.method = method;
@@ -114,6 +117,7 @@ public final class Exchange {
         this.expectContinue = expectContinue && (body != null || source != null);
         this.timeout = timeout;
         this.deadline = deadline;
+        this.trace = trace;
     }
 
     // ------------------------------------------------------------------ the requesting task's side
@@ -130,11 +134,17 @@ public final class Exchange {
         if (deadline != Double.POSITIVE_INFINITY) {
             totalTimer = loop.callAt(deadline, this::onTotal);
         }
+        if (trace != null) {
+            trace.requestStart(method, target.uri());
+        }
         try {
             for (;;) {
                 acquire(retried);
                 try {
                     sendAndAwaitHead();
+                    if (trace != null) {
+                        trace.responseHead(method, target.uri(), response.status());
+                    }
                     return;
                 } catch (Stale s) {
                     dropConnection();
@@ -151,6 +161,9 @@ public final class Exchange {
             }
         } catch (Throwable t) {
             abort();
+            if (trace != null && !(t instanceof CancelledError)) {
+                trace.requestException(method, target.uri(), t);
+            }
             throw t;
         }
     }
@@ -181,10 +194,16 @@ public final class Exchange {
             Connection c = pool.takeIdle(h);
             if (c != null) {
                 bind(c, true);
+                if (trace != null) {
+                    trace.connectionReused(method, target.uri());
+                }
                 return;
             }
         }
         if (!pool.tryReserve(h)) {
+            if (trace != null) {
+                trace.poolWaitStart(method, target.uri());
+            }
             Pool.Waiter w = pool.enqueue(h);
             poolWaiter = w;
             TimerHandle t = timeout.poolAcquire() == Double.POSITIVE_INFINITY ? null
@@ -201,6 +220,9 @@ public final class Exchange {
             }
             if (got != null) {
                 bind(got, true);
+                if (trace != null) {
+                    trace.connectionReused(method, target.uri());
+                }
                 return;
             }
         }
@@ -226,7 +248,11 @@ public final class Exchange {
         Connection c = pool.newConnection(h);
         bind(c, false);
         phase = PHASE_CONNECT;
-        double connectDeadline = loop.time() + timeout.connect();
+        double started = loop.time();
+        if (trace != null) {
+            trace.connectionCreateStart(method, target.uri());
+        }
+        double connectDeadline = started + timeout.connect();
         double scopeDeadline = Math.min(connectDeadline, deadline);
         String what = "connecting to " + target.host() + ":" + target.port();
         double handshake = scopeDeadline == Double.POSITIVE_INFINITY ? 86400.0
@@ -261,6 +287,9 @@ public final class Exchange {
                     + " for " + method + " " + url + ": " + e.getMessage(), e);
         }
         phase = PHASE_POOL;
+        if (trace != null) {
+            trace.connectionCreateEnd(method, target.uri(), loop.time() - started);
+        }
     }
 
     private void sendAndAwaitHead() throws IOException {
