@@ -54,6 +54,8 @@ public final class ClientSession implements AutoCloseable {
     private final boolean autoDecompress;
     /** Encoded heads of requests without headers or body of their own, by method and URL. */
     private final Map<String, byte[]> headCache = new HashMap<>();
+    /** Encoded GET heads by target (the targets of {@link #targetCache}, so by identity). */
+    private final Map<Target, byte[]> getHeads = new java.util.IdentityHashMap<>();
     /** Parsed targets of the URLs requests were given (as given, relative ones included). */
     private final Map<String, Target> targetCache = new HashMap<>();
     private final Leaks leaks;
@@ -339,8 +341,14 @@ public final class ClientSession implements AutoCloseable {
     private byte[] encodeHead(String method, Target target, Headers extra, RequestBody body, boolean expect) {
         boolean cacheable = extra == null && body == null;
         String cacheKey = null;
-        if (cacheable) {
-            cacheKey = method.equals("GET") ? target.key() + target.target() : method + " " + target.key() + target.target();
+        boolean get = cacheable && method.equals("GET");
+        if (get) {
+            byte[] cached = getHeads.get(target);
+            if (cached != null) {
+                return cached;
+            }
+        } else if (cacheable) {
+            cacheKey = method + " " + target.key() + target.target();
             byte[] cached = headCache.get(cacheKey);
             if (cached != null) {
                 return cached;
@@ -373,7 +381,12 @@ public final class ClientSession implements AutoCloseable {
         }
         ByteBuffer b = H1Serializer.encode(new RequestHead(method, target.target(), HttpVersion.HTTP_1_1, h), kind);
         byte[] bytes = b.array();
-        if (cacheable) {
+        if (get) {
+            if (getHeads.size() >= 1024) {
+                getHeads.clear();
+            }
+            getHeads.put(target, bytes);
+        } else if (cacheable) {
             if (headCache.size() >= 1024) {
                 headCache.clear();
             }
