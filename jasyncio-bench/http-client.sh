@@ -6,14 +6,18 @@
 #
 #   jasyncio-bench/http-client.sh
 #   CLIENT_N=20000 CLIENT_WARM_N=5000 CLIENT_CONNS=64 CLIENT_PEERS="jasyncio vertx-httpclient aiohttp-uvloop" jasyncio-bench/http-client.sh
-#   PEERS=/path/to/shared/bench  (default: ../shared/bench beside the project)
+#   PEERS=/path/to/shared/bench  (default: ../shared/bench beside the project, or ../../shared/bench)
 # Also: memory per idle pooled connection, against the same kind of server:
 #   java -cp "$CP" io.jasyncio.bench.HttpBenchClient --idle-memory http://127.0.0.1:PORT/ 2000
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
 source "$here/lib.sh" http-client
-PEERS="${PEERS:-$(cd "$root/.." && pwd)/shared/bench}"
+# ../shared/bench beside the checkout (or beside the worktrees' parent, for a git worktree)
+if [ -z "${PEERS:-}" ]; then
+    PEERS="$(cd "$root/.." && pwd)/shared/bench"
+    [ -d "$PEERS" ] || PEERS="$(cd "$root/../.." && pwd)/shared/bench"
+fi
 if [ ! -x "$PEERS/http/client-run.sh" ]; then
     echo "the shared bench harness was not found at $PEERS (set PEERS=...)" >&2
     exit 1
