@@ -369,6 +369,26 @@ class ClientSessionTest {
     }
 
     @AsyncioTest
+    void expectContinueWithASilentServerSendsTheBodyAfterOneSecond(io.jasyncio.EventLoop loop) throws Exception {
+        double[] bodyAt = {0};
+        try (TestServer s = TestServer.start((r, w, in) -> {
+                    byte[] body = in.readExactly(Integer.parseInt(r.header("Content-Length")));
+                    bodyAt[0] = loop.time();
+                    respond(w, 200, "got " + new String(body, StandardCharsets.UTF_8));
+                    return true;
+                });
+             ClientSession session = ClientSession.create()) {
+            s.autoContinue = false;
+            double t0 = loop.time();
+            try (ClientResponse r = session.request("PUT", s.url("/")).body(RequestBody.text("late"))
+                    .expectContinue(true).send()) {
+                assertEquals("got late", r.text());
+            }
+            assertEquals(1.0, bodyAt[0] - t0, 0.01);
+        }
+    }
+
+    @AsyncioTest
     void aResponseWithoutFramingRunsToTheClose() throws Exception {
         try (TestServer s = TestServer.start((r, w, in) -> {
                     w.write(ascii("HTTP/1.0 200 OK\r\n\r\nuntil the end"));

@@ -40,6 +40,8 @@ public final class Exchange {
     private static final int HIGH_WATER = 256 * 1024;
     private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
     private static final byte[] CRLF = {'\r', '\n'};
+    /** Seconds to wait for {@code 100 Continue} before sending the body anyway. */
+    private static final double EXPECT_CONTINUE_WAIT = 1.0;
 
     /** The server closed a reused connection before any byte of the response: retry elsewhere. */
     private static final class Stale extends IOException {
@@ -302,8 +304,19 @@ public final class Exchange {
         if (!expectContinue) {
             sendBody(t);
         } else {
-            while (!continued && response == null) {
-                awaitIo(true, "waiting for 100 Continue");
+            // RFC 9110 section 10.1.1: do not wait for the 100 indefinitely (curl waits 1 s too).
+            TimerHandle giveUp = loop.callLater(EXPECT_CONTINUE_WAIT, () -> {
+                if (!continued && response == null) {
+                    continued = true;
+                    wake();
+                }
+            });
+            try {
+                while (!continued && response == null) {
+                    awaitIo(true, "waiting for 100 Continue");
+                }
+            } finally {
+                giveUp.cancel();
             }
             if (response == null) {
                 sendBody(t);
