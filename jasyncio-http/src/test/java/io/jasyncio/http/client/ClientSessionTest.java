@@ -237,6 +237,46 @@ class ClientSessionTest {
     }
 
     @AsyncioTest
+    void aDecompressionBombStopsAtTheLimit() throws Exception {
+        byte[] bomb = gzip(new byte[4 << 20]);
+        try (TestServer s = TestServer.start((r, w, in) -> {
+                    respond(w, 200, bomb, "Content-Encoding", "gzip");
+                    return true;
+                });
+             ClientSession session = ClientSession.builder().maxBodySize(100_000).build()) {
+            assertTrue(bomb.length < 100_000, "the compressed body is under the limit: " + bomb.length);
+            try (ClientResponse r = session.get(s.url("/bomb"))) {
+                assertThrows(BodyTooLargeException.class, r::read);
+            }
+            assertEquals(0, session.openConnections());
+        }
+    }
+
+    @AsyncioTest
+    void bytesAfterAResponseMakeItsConnectionUnusable() throws Exception {
+        try (TestServer s = TestServer.start((r, w, in) -> {
+                    if (r.index() == 0) {
+                        // one answer, and a second nobody asked for right behind it
+                        w.write(ascii("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfirst"
+                                + "HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\nsmuggled"));
+                    } else {
+                        respond(w, 200, "honest");
+                    }
+                    return true;
+                });
+             ClientSession session = ClientSession.create()) {
+            try (ClientResponse r = session.get(s.url("/1"))) {
+                assertEquals("first", r.text());
+            }
+            try (ClientResponse r = session.get(s.url("/2"))) {
+                assertEquals("honest", r.text());
+                assertFalse(r.reusedConnection());
+            }
+            assertEquals(2, s.connections);
+        }
+    }
+
+    @AsyncioTest
     void anUnreadBodyThatHasNotArrivedClosesTheConnectionOnRelease() throws Exception {
         try (TestServer s = TestServer.start((r, w, in) -> {
                     w.write(ascii("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789"));
