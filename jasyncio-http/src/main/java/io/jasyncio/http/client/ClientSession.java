@@ -189,7 +189,8 @@ public final class ClientSession implements AutoCloseable {
             break;
         }
         boolean raise = req.raiseForStatus != null ? req.raiseForStatus : raiseForStatus;
-        if (raise) {
+        if (raise && r.status() >= 400) {
+            discardBody(r);  // a small error body is read, so its connection can be reused
             r.raiseForStatus();
         }
         return r;

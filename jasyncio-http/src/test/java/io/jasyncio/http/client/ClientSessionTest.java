@@ -387,6 +387,30 @@ class ClientSessionTest {
     }
 
     @AsyncioTest
+    void theEndOfA100ContinueIsNotTheEndOfTheResponse() throws Exception {
+        // The parser reports END after each interim response; a body arriving after the final head
+        // must still be read (aiohttp's server showed it: the 100, the head, then the body).
+        try (TestServer s = TestServer.start((r, w, in) -> {
+                    String body = "got " + r.text();
+                    w.write(ascii("HTTP/1.1 200 OK\r\nContent-Length: " + body.length() + "\r\n\r\n"));
+                    w.drain();
+                    io.jasyncio.Asyncio.sleep(0.5);
+                    w.write(ascii(body));
+                    return true;
+                });
+             ClientSession session = ClientSession.create()) {
+            try (ClientResponse r = session.request("PUT", s.url("/")).body(RequestBody.text("payload"))
+                    .expectContinue(true).send()) {
+                assertEquals("got payload", r.text());
+            }
+            try (ClientResponse r = session.get(s.url("/"))) {
+                assertTrue(r.reusedConnection());
+                assertEquals("got ", r.text());
+            }
+        }
+    }
+
+    @AsyncioTest
     void expectContinueAnsweredAtOnceSendsNoBody() throws Exception {
         try (TestServer s = TestServer.start((r, w, in) -> {
                     respond(w, 413, "too big for me", "Connection", "close");

@@ -82,6 +82,8 @@ public final class Exchange {
     private boolean reusable;
     private boolean gotByte;
     private boolean continued;
+    /** Whether the head last parsed was an interim (1xx) one. */
+    private boolean interim;
     private boolean bodySent;
     private byte[] first;
     private ArrayDeque<byte[]> chunks;
@@ -182,6 +184,7 @@ public final class Exchange {
         ended = false;
         gotByte = false;
         continued = false;
+        interim = false;
         bodySent = false;
         failure = null;
         first = null;
@@ -539,6 +542,7 @@ public final class Exchange {
                     case HEAD -> {
                         ResponseHead h = p.responseHead();
                         if (h.isInformational()) {
+                            interim = true;  // its END (the parser reports one) does not end the exchange
                             if (h.status() == 100) {
                                 continued = true;
                                 wake();
@@ -570,6 +574,10 @@ public final class Exchange {
                         wake();
                     }
                     case END -> {
+                        if (interim) {
+                            interim = false;
+                            continue;
+                        }
                         onEnd(!b.hasRemaining());
                         return;
                     }
