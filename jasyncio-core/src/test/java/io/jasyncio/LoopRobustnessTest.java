@@ -333,6 +333,20 @@ class LoopRobustnessTest {
     }
 
     /**
+     * The JDK's poller for virtual threads, first started while a dedicated loop opens its
+     * selector, still wakes virtual threads after that loop is gone: its sub-pollers are virtual
+     * threads, which would otherwise inherit the loop's single carrier (every blocking socket call
+     * of every virtual thread then hung once the loop closed).
+     */
+    @Test
+    void theJdksPollerOutlivesTheLoopThatStartedIt() throws Exception {
+        child = new ChildJvm(PollerChild.class, List.of());
+        child.expect("loop closed");
+        child.expect("read 42");
+        assertEquals(0, child.exit(), child.stderrText());
+    }
+
+    /**
      * A protocol factory that throws an Error (its protocol class cannot load when descriptors run
      * out): the accepted socket is closed, not leaked, the failure is reported, and the server
      * goes on accepting.

@@ -76,6 +76,9 @@ public final class Carriers {
             throw new IllegalStateException("dedicated carriers are unavailable: " + UNAVAILABLE_REASON
                     + " (run with --add-opens java.base/java.lang=ALL-UNNAMED)");
         }
+        // Before any virtual thread runs on this scheduler: the JDK's poller, started lazily by
+        // the first virtual thread that blocks on a socket, would otherwise inherit it.
+        ParkPoller.initJdkPoller();
         try {
             return (Thread.Builder.OfVirtual) CTOR.newInstance(scheduler);
         } catch (ReflectiveOperationException e) {

@@ -50,23 +50,56 @@ public final class ParkPoller {
     private static volatile boolean jdkPollerReady;
 
     /**
-     * Initialises the JDK's poller for virtual threads now, while a file descriptor can be had.
-     * A virtual thread that blocks in {@link Selector#select} parks on that poller, which the JDK
-     * creates (with epoll descriptors of its own) on first use; if that first use comes when the
-     * process has run out of descriptors (a server flooded with connections), its initialisation
-     * fails for good, and every later select of every virtual thread throws
-     * {@link NoClassDefFoundError}. Initialising a class needs no access to its package. Best
-     * effort: on another JDK the class may not exist, and nothing is lost.
+     * Initialises the JDK's poller for virtual threads now, while a file descriptor can be had, and
+     * on a platform thread. A virtual thread that blocks in {@link Selector#select} or on a socket
+     * parks on that poller, which the JDK creates (with epoll descriptors of its own) on first use;
+     * if that first use comes when the process has run out of descriptors (a server flooded with
+     * connections), its initialisation fails for good, and every later select of every virtual
+     * thread throws {@link NoClassDefFoundError}. It is started from a platform thread of its own
+     * because its sub-pollers are virtual threads, and a virtual thread inherits the scheduler of
+     * the virtual thread that starts it: started inside a task of a dedicated loop, they would run
+     * only on that loop's single carrier, and every blocking socket call of every virtual thread in
+     * the process would then wait on that loop (for ever, once it closed). Initialising a class
+     * needs no access to its package. Best effort: on another JDK the class may not exist, and
+     * nothing is lost. Idempotent and cheap after the first call.
      */
-    private static void initJdkPoller() {
+    public static void initJdkPoller() {
         if (jdkPollerReady) {
             return;
         }
-        jdkPollerReady = true;
-        try {
-            Class.forName("sun.nio.ch.Poller", true, null);
-        } catch (Throwable absentOrFailed) {
-            // not this JDK's design, or no descriptor even now: the loop reports a failing select
+        synchronized (ParkPoller.class) {
+            if (jdkPollerReady) {
+                return;
+            }
+            jdkPollerReady = true;
+            Runnable init = () -> {
+                try {
+                    Class.forName("sun.nio.ch.Poller", true, null);
+                } catch (Throwable absentOrFailed) {
+                    // not this JDK's design, or no descriptor even now: the loop reports a failing select
+                }
+            };
+            Thread t;
+            try {
+                t = new Thread(init, "jasyncio-poller-init");
+                t.setDaemon(true);
+                t.start();
+            } catch (Throwable noThread) {
+                init.run(); // no thread to be had: at least initialise it
+                return;
+            }
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    t.join();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
