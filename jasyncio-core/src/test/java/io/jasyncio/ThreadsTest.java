@@ -41,16 +41,18 @@ class ThreadsTest {
 
     @Test
     void theLoopRunsOtherTasksWhileAThreadBlocks() {
+        // The worker blocks until the loop has run another task three times: if toThread held the
+        // loop, the ticker could never release it and the wait would fail (no wall-clock bound).
+        CountDownLatch ticked = new CountDownLatch(3);
         Loops.runRealTime(() -> {
-            int[] ticks = {0};
             Task<Void> ticker = Asyncio.createTask(() -> {
                 while (true) {
-                    ticks[0]++;
+                    ticked.countDown();
                     Asyncio.sleep(0.001);
                 }
             });
-            Asyncio.toThread(() -> Thread.sleep(30));
-            assertTrue(ticks[0] > 1, "the loop was blocked: " + ticks[0]);
+            boolean released = Asyncio.toThread(() -> ticked.await(30, TimeUnit.SECONDS));
+            assertTrue(released, "the loop was blocked while the thread waited: " + ticked.getCount() + " ticks missing");
             ticker.cancel();
         });
     }
