@@ -9,7 +9,7 @@ i = R.index('## asyncio → jasyncio')
 j = i + 1
 while not R[j].startswith('| asyncio |'):
     j += 1
-intro = ' '.join(l for l in R[i + 1:j] if l.strip())
+intro = re.sub(r'<!--.*?-->', '', ' '.join(l for l in R[i + 1:j] if l.strip())).strip()
 rows = []
 k = j + 2
 while k < len(R) and R[k].startswith('|'):
