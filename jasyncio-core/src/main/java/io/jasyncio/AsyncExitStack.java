@@ -87,7 +87,7 @@ public final class AsyncExitStack implements AutoCloseable {
         return moved;
     }
 
-    /** @return how many closes are registered */
+    /** {@return how many closes are registered} */
     public int size() {
         return closes.size();
     }

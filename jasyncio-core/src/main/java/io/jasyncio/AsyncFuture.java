@@ -108,10 +108,13 @@ public sealed class AsyncFuture<T> permits Task, GatheringFuture {
     /**
      * The result of a future that is done.
      *
+     * <p><b>Other exceptions.</b> The stored exception itself, rethrown unchanged: checked ones
+     * too, although the method declares none (they are rethrown as they are, not wrapped; catch
+     * {@code Exception} to handle them).
+     *
      * @return the result
      * @throws InvalidStateException if the future is not done
      * @throws CancelledError if it was cancelled
-     * @throws Throwable the stored exception itself (rethrown unchanged, even when checked)
      */
     public final T result() {
         if (state == PENDING) {
@@ -201,11 +204,14 @@ public sealed class AsyncFuture<T> permits Task, GatheringFuture {
      * }
      * }</pre>
      *
+     * <p><b>Other exceptions.</b> The future's exception, rethrown unchanged: checked ones too,
+     * although the method declares none (they are rethrown as they are, not wrapped; catch
+     * {@code Exception} to handle them).
+     *
      * @return the result
      * @throws IllegalStateException if not called by a task running on this future's loop, or if a
      *     task awaits itself
      * @throws CancelledError if this future or the awaiting task is cancelled
-     * @throws Throwable the future's exception, rethrown unchanged
      */
     public final T await() {
         Task<?> t = loop.currentTaskFor("await a future");

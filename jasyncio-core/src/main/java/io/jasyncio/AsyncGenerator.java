@@ -206,7 +206,7 @@ public final class AsyncGenerator<T> implements Iterable<T>, Iterator<T>, AutoCl
         aclose();
     }
 
-    /** @return whether the producer has finished (ran to its end, failed, or was closed) */
+    /** {@return whether the producer has finished (ran to its end, failed, or was closed)} */
     public boolean isFinished() {
         return core.finished;
     }

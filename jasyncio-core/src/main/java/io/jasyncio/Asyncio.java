@@ -46,12 +46,15 @@ public final class Asyncio {
      * exits at once (see {@link Runner}, <em>Ctrl-C</em>; {@code -Djasyncio.sigint=false} turns
      * this off).
      *
+     * <p><b>Other exceptions.</b> What {@code main} throws, unchanged: checked ones too, although
+     * the method declares none (they are rethrown as they are, not wrapped; catch {@code Exception}
+     * to handle them).
+     *
      * @param <T> the result type
      * @param main the program's top-level body
      * @return its result
      * @throws IllegalStateException if called from a running loop
      * @throws KeyboardInterruptException if a SIGINT cancelled {@code main} and it ended cancelled
-     * @throws Throwable what {@code main} throws, unchanged
      */
     public static <T> T run(Callable<? extends T> main) {
         return run(EventLoop.builder(), main);
@@ -488,13 +491,15 @@ public final class Asyncio {
      *
      * <p><b>Cancellation.</b> A cancellation point; cancelling the caller cancels the future.
      *
+     * <p><b>Other exceptions.</b> The future's own exception, rethrown unchanged: checked ones too,
+     * although the method declares none (they are rethrown as they are, not wrapped; catch
+     * {@code Exception} to handle them; see {@link AsyncFuture#await()}).
+     *
      * @param <T> the result type
      * @param future the future
      * @param timeout the most seconds to wait; {@code +Infinity} for no limit
      * @return the future's result
      * @throws AsyncTimeoutException if the timeout passed first
-     * @throws Throwable the future's own exception, rethrown unchanged even when checked (catch
-     *     {@code Exception}; see {@link AsyncFuture#await()})
      */
     public static <T> T waitFor(AsyncFuture<? extends T> future, double timeout) {
         Objects.requireNonNull(future, "future");
@@ -530,13 +535,16 @@ public final class Asyncio {
      * is cancelled at its current await, and {@link AsyncTimeoutException} is thrown once it has
      * unwound. A cancellation from outside passes through unchanged.
      *
+     * <p><b>Other exceptions.</b> What the body throws, unchanged: checked ones too, although the
+     * method declares none (they are rethrown as they are, not wrapped; catch {@code Exception} to
+     * handle them).
+     *
      * @param <T> the result type
      * @param body the body
      * @param timeout the most seconds to wait
      * @return the body's result
      * @throws AsyncTimeoutException if the timeout passed first (or was 0)
      * @throws IllegalStateException if not called by a task
-     * @throws Throwable what the body throws, unchanged
      */
     public static <T> T waitFor(Callable<? extends T> body, double timeout) {
         Objects.requireNonNull(body, "body");

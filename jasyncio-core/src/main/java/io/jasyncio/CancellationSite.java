@@ -12,6 +12,7 @@ public final class CancellationSite extends RuntimeException {
     @Serial
     private static final long serialVersionUID = 1L;
 
+    /** Who cancelled, as {@link #canceller()} returns it. */
     private final String canceller;
 
     CancellationSite(String canceller) {
@@ -19,7 +20,7 @@ public final class CancellationSite extends RuntimeException {
         this.canceller = canceller;
     }
 
-    /** @return who cancelled: {@code task 'name'}, {@code a callback}, {@code timeout ...}, {@code task group ...} */
+    /** {@return who cancelled: {@code task 'name'}, {@code a callback}, {@code timeout ...}, {@code task group ...}} */
     public String canceller() {
         return canceller;
     }

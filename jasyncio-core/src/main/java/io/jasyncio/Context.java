@@ -44,7 +44,7 @@ public final class Context {
         return current().copy();
     }
 
-    /** @return a context with the same values (cheap: the mapping is shared until one of them changes) */
+    /** {@return a context with the same values (cheap: the mapping is shared until one of them changes)} */
     public Context copy() {
         return new Context(vars, values);
     }
@@ -135,7 +135,7 @@ public final class Context {
         return indexOf(var) >= 0;
     }
 
-    /** @return the variables set in this context */
+    /** {@return the variables set in this context} */
     public List<ContextVar<?>> vars() {
         List<ContextVar<?>> out = new ArrayList<>(vars.length);
         for (Object v : vars) {
@@ -144,7 +144,7 @@ public final class Context {
         return Collections.unmodifiableList(out);
     }
 
-    /** @return how many variables are set in this context */
+    /** {@return how many variables are set in this context} */
     public int size() {
         return vars.length;
     }

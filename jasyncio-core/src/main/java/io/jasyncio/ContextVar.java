@@ -48,7 +48,7 @@ public final class ContextVar<T> {
         this.defaultValue = defaultValue;
     }
 
-    /** @return the variable's name */
+    /** {@return the variable's name} */
     public String name() {
         return name;
     }
@@ -154,12 +154,12 @@ public final class ContextVar<T> {
             this.oldValue = oldValue;
         }
 
-        /** @return the variable */
+        /** {@return the variable} */
         public ContextVar<T> var() {
             return var;
         }
 
-        /** @return whether the variable had a value before the set */
+        /** {@return whether the variable had a value before the set} */
         public boolean hadValue() {
             return oldValue != MISSING;
         }

@@ -326,7 +326,7 @@ public final class EventLoop implements AutoCloseable {
         return clock.nanoTime();
     }
 
-    /** @return the loop's clock */
+    /** {@return the loop's clock} */
     public LoopClock clock() {
         return clock;
     }
@@ -733,7 +733,7 @@ public final class EventLoop implements AutoCloseable {
         this.eagerTaskStart = eager;
     }
 
-    /** @return whether new tasks start eagerly by default */
+    /** {@return whether new tasks start eagerly by default} */
     public boolean isEagerTaskStart() {
         return eagerTaskStart;
     }
@@ -798,7 +798,7 @@ public final class EventLoop implements AutoCloseable {
         return id;
     }
 
-    /** @return the loops of this JVM that are not closed, oldest first */
+    /** {@return the loops of this JVM that are not closed, oldest first} */
     public static List<EventLoop> allLoops() {
         return openLoops();
     }
@@ -976,12 +976,12 @@ public final class EventLoop implements AutoCloseable {
         stopping = true;
     }
 
-    /** @return whether the loop is running */
+    /** {@return whether the loop is running} */
     public boolean isRunning() {
         return running;
     }
 
-    /** @return whether the loop is closed */
+    /** {@return whether the loop is closed} */
     public boolean isClosed() {
         return closed;
     }
@@ -2972,7 +2972,7 @@ public final class EventLoop implements AutoCloseable {
         this.exceptionHandler = handler;
     }
 
-    /** @return the handler set with {@link #setExceptionHandler}, or {@code null} for the default */
+    /** {@return the handler set with {@link #setExceptionHandler}, or {@code null} for the default} */
     public ExceptionHandler getExceptionHandler() {
         return exceptionHandler;
     }
@@ -3056,12 +3056,12 @@ public final class EventLoop implements AutoCloseable {
         accounting = debug || profiledTasks > 0;
     }
 
-    /** @return whether debug mode is on */
+    /** {@return whether debug mode is on} */
     public boolean getDebug() {
         return debug;
     }
 
-    /** @return the duration, in seconds, above which debug mode reports a callback or step */
+    /** {@return the duration, in seconds, above which debug mode reports a callback or step} */
     public double getSlowCallbackDuration() {
         return slowCallbackNanos / 1e9;
     }
@@ -3077,7 +3077,7 @@ public final class EventLoop implements AutoCloseable {
         Watchdog.wake();
     }
 
-    /** @return how this loop's tasks are scheduled: {@link Scheduling#SHARED} or {@link Scheduling#DEDICATED} */
+    /** {@return how this loop's tasks are scheduled: {@link Scheduling#SHARED} or {@link Scheduling#DEDICATED}} */
     public Scheduling getScheduling() {
         return scheduling;
     }
@@ -3179,6 +3179,9 @@ public final class EventLoop implements AutoCloseable {
         }
 
         /**
+         * Creates a loop with this builder's settings; the loop is not running, and is
+         * registered (listed by {@link EventLoop#allLoops()}) until closed.
+         *
          * @return a new loop
          * @throws IllegalStateException if {@link Scheduling#DEDICATED} was asked for and the JDK
          *     does not allow it

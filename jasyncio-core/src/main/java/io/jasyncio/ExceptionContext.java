@@ -35,37 +35,37 @@ public final class ExceptionContext {
         return new Builder(message);
     }
 
-    /** @return what happened */
+    /** {@return what happened} */
     public String message() {
         return message;
     }
 
-    /** @return the exception, or {@code null} */
+    /** {@return the exception, or {@code null}} */
     public Throwable exception() {
         return exception;
     }
 
-    /** @return the future or task involved, or {@code null} */
+    /** {@return the future or task involved, or {@code null}} */
     public AsyncFuture<?> future() {
         return future;
     }
 
-    /** @return the future involved if it is a task, else {@code null} */
+    /** {@return the future involved if it is a task, else {@code null}} */
     public Task<?> task() {
         return future instanceof Task<?> t ? t : null;
     }
 
-    /** @return the callback handle involved, or {@code null} */
+    /** {@return the callback handle involved, or {@code null}} */
     public Handle handle() {
         return handle;
     }
 
-    /** @return other details, by name (never {@code null}) */
+    /** {@return other details, by name (never {@code null})} */
     public Map<String, Object> extras() {
         return extras;
     }
 
-    /** @return a builder holding this context's contents */
+    /** {@return a builder holding this context's contents} */
     public Builder toBuilder() {
         Builder b = new Builder(message).exception(exception).future(future).handle(handle);
         b.extras.putAll(extras);
@@ -97,19 +97,34 @@ public final class ExceptionContext {
             this.message = Objects.requireNonNull(message, "message");
         }
 
-        /** @param e the exception @return this builder */
+        /**
+         * Sets the exception the report carries (the default handler prints its stack trace).
+         *
+         * @param e the exception
+         * @return this builder
+         */
         public Builder exception(Throwable e) {
             this.exception = e;
             return this;
         }
 
-        /** @param f the future or task @return this builder */
+        /**
+         * Sets the future or task the report is about.
+         *
+         * @param f the future or task
+         * @return this builder
+         */
         public Builder future(AsyncFuture<?> f) {
             this.future = f;
             return this;
         }
 
-        /** @param h the handle @return this builder */
+        /**
+         * Sets the callback handle the report is about.
+         *
+         * @param h the handle
+         * @return this builder
+         */
         public Builder handle(Handle h) {
             this.handle = h;
             return this;
@@ -127,7 +142,7 @@ public final class ExceptionContext {
             return this;
         }
 
-        /** @return the context */
+        /** {@return the context} */
         public ExceptionContext build() {
             return new ExceptionContext(this);
         }

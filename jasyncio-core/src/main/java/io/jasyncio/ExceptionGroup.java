@@ -19,7 +19,9 @@ public class ExceptionGroup extends RuntimeException {
     @Serial
     private static final long serialVersionUID = 1L;
 
+    /** The message given at construction, without the member count. */
     private final String groupMessage;
+    /** The members, in order; never empty. */
     private final List<Throwable> exceptions;
 
     /**

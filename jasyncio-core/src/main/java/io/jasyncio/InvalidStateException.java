@@ -12,6 +12,8 @@ public class InvalidStateException extends IllegalStateException {
     private static final long serialVersionUID = 1L;
 
     /**
+     * An operation refused because of the object's state.
+     *
      * @param message what was attempted, and in which state
      */
     public InvalidStateException(String message) {

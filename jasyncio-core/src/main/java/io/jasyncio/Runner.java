@@ -95,12 +95,15 @@ public final class Runner implements AutoCloseable {
      * in the same context, the runner's (a copy of the caller's taken at the first run), as in
      * CPython's {@code Runner}: a context variable set by one run is seen by the next.
      *
+     * <p><b>Other exceptions.</b> What {@code main} throws, unchanged: checked ones too, although
+     * the method declares none (they are rethrown as they are, not wrapped; catch {@code Exception}
+     * to handle them).
+     *
      * @param <T> the result type
      * @param main the body
      * @return its result
      * @throws IllegalStateException if called from a running loop or after {@link #close()}
      * @throws KeyboardInterruptException if a SIGINT cancelled {@code main} and it ended cancelled
-     * @throws Throwable what {@code main} throws, unchanged
      */
     public <T> T run(Callable<? extends T> main) {
         Objects.requireNonNull(main, "main");

@@ -54,7 +54,7 @@ public final class TaskDump {
         this.tasks = List.copyOf(tasks);
     }
 
-    /** @return the loop the dump is of */
+    /** {@return the loop the dump is of} */
     public String loop() {
         return loop;
     }
@@ -70,12 +70,12 @@ public final class TaskDump {
         return consistent;
     }
 
-    /** @return what the dump needs to say about the loop itself (such as what blocks it), or {@code null} */
+    /** {@return what the dump needs to say about the loop itself (such as what blocks it), or {@code null}} */
     public String note() {
         return note;
     }
 
-    /** @return the tasks, in creation order */
+    /** {@return the tasks, in creation order} */
     public List<TaskInfo> tasks() {
         return tasks;
     }

@@ -41,6 +41,8 @@ public final class TaskGroup {
     @FunctionalInterface
     public interface Body {
         /**
+         * Runs in the task that runs the group; it may create children and await them.
+         *
          * @param group the group, to create children in
          * @throws Exception anything; it joins the group's errors
          */
@@ -55,6 +57,9 @@ public final class TaskGroup {
     @FunctionalInterface
     public interface ValueBody<T> {
         /**
+         * Runs in the task that runs the group; its value is the group's result once every child
+         * is done.
+         *
          * @param group the group, to create children in
          * @return the body's value
          * @throws Exception anything; it joins the group's errors
@@ -70,6 +75,9 @@ public final class TaskGroup {
     @FunctionalInterface
     public interface StartBody<T> {
         /**
+         * Runs as a child of the group; it calls {@code status.started(value)} once ready, which
+         * ends the wait of {@link #start}.
+         *
          * @param status call {@link TaskStatus#started} once ready
          * @throws Exception anything
          */
@@ -378,12 +386,12 @@ public final class TaskGroup {
         }
     }
 
-    /** @return whether the group is cancelling its children (a failure, a cancel, or the body's exit by error) */
+    /** {@return whether the group is cancelling its children (a failure, a cancel, or the body's exit by error)} */
     public boolean isCancelling() {
         return aborting;
     }
 
-    /** @return the children that are not done */
+    /** {@return the children that are not done} */
     public Set<Task<?>> tasks() {
         return Set.copyOf(tasks);
     }

@@ -58,17 +58,19 @@ public final class Timeout {
      * <p><b>Cancellation.</b> The body is cancelled at its current await when the deadline passes;
      * a cancellation from outside passes through unchanged.
      *
+     * <p><b>Other exceptions.</b> Whatever the body throws, unchanged: checked ones too, although
+     * the method declares none (they are rethrown as they are, not wrapped; catch {@code Exception}
+     * to handle them). If the deadline cancelled the body and it threw something else than
+     * {@code CancelledError}, that exception (and, for an {@link ExceptionGroup}, each of its direct
+     * members) carries a suppressed {@link AsyncTimeoutException} saying so, where asyncio inserts a
+     * {@code TimeoutError} into its context chain.
+     *
      * @param <T> the result type
      * @param body the block
      * @return the body's result; {@code null} if a non-raising scope expired
      * @throws AsyncTimeoutException if this scope is raising and its deadline cancelled the body
      * @throws InvalidStateException if this scope was already run
      * @throws IllegalStateException if not called by a task of the scope's loop
-     * @throws Throwable whatever the body throws, unchanged; if the deadline cancelled the body
-     *     and it threw something else than {@code CancelledError}, that exception (and, for an
-     *     {@link ExceptionGroup}, each of its direct members) carries a suppressed
-     *     {@link AsyncTimeoutException} saying so, where asyncio inserts a {@code TimeoutError}
-     *     into its context chain
      */
     public <T> T run(Callable<? extends T> body) {
         Objects.requireNonNull(body, "body");

@@ -62,7 +62,7 @@ public final class VirtualClock implements LoopClock {
         return now;
     }
 
-    /** @return the current virtual time in seconds */
+    /** {@return the current virtual time in seconds} */
     public double time() {
         return now / 1e9;
     }
@@ -102,7 +102,7 @@ public final class VirtualClock implements LoopClock {
         }
     }
 
-    /** @return whether autojump is on */
+    /** {@return whether autojump is on} */
     public boolean isAutojump() {
         return autojump;
     }

@@ -4,7 +4,7 @@ import java.util.Set;
 
 /**
  * What {@link Asyncio#wait} returns: the futures that are done and those still pending, each in
- * the order they were given.
+ * the order they were given. asyncio's {@code wait} returns the pair {@code (done, pending)}.
  *
  * @param <F> the future type
  * @param done the futures that are done

@@ -73,6 +73,8 @@ public final class Channel<T> implements Iterable<T> {
     }
 
     /**
+     * A channel that buffers up to {@code capacity} items before a send waits.
+     *
      * @param capacity how many items it buffers: {@link #RENDEZVOUS}, a positive number, or
      *     {@link #UNLIMITED}
      * @throws IllegalArgumentException if negative
@@ -114,22 +116,22 @@ public final class Channel<T> implements Iterable<T> {
         }
     }
 
-    /** @return the capacity given at construction */
+    /** {@return the capacity given at construction} */
     public int capacity() {
         return capacity;
     }
 
-    /** @return how many items are buffered (not counting those of waiting senders) */
+    /** {@return how many items are buffered (not counting those of waiting senders)} */
     public int size() {
         return buffer.size();
     }
 
-    /** @return whether {@link #close} was called: sends fail */
+    /** {@return whether {@link #close} was called: sends fail} */
     public boolean isClosedForSend() {
         return closed;
     }
 
-    /** @return whether the channel is closed and everything sent was received: receives fail */
+    /** {@return whether the channel is closed and everything sent was received: receives fail} */
     public boolean isClosedForReceive() {
         if (!closed || !buffer.isEmpty()) {
             return false;

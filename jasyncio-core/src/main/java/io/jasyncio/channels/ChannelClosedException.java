@@ -11,6 +11,8 @@ public class ChannelClosedException extends IllegalStateException {
     private static final long serialVersionUID = 1L;
 
     /**
+     * The channel is closed.
+     *
      * @param message what happened
      */
     public ChannelClosedException(String message) {

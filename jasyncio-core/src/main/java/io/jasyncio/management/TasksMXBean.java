@@ -13,15 +13,15 @@ public interface TasksMXBean {
     /** The JMX name of the view. */
     String OBJECT_NAME = "io.jasyncio:type=Tasks";
 
-    /** @return every loop's tasks as a tree of who awaits whom */
+    /** {@return every loop's tasks as a tree of who awaits whom} */
     String getTaskTree();
 
-    /** @return every loop's tasks as a table */
+    /** {@return every loop's tasks as a table} */
     String getTaskTable();
 
-    /** @return every loop's tasks as a JSON array of dumps */
+    /** {@return every loop's tasks as a JSON array of dumps} */
     String getTaskJson();
 
-    /** @return how many loops are open */
+    /** {@return how many loops are open} */
     int getOpenLoops();
 }

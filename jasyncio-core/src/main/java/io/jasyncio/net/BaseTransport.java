@@ -12,7 +12,7 @@ public interface BaseTransport {
      */
     void close();
 
-    /** True once the transport is closing or closed. */
+    /** {@return true once the transport is closing or closed} */
     boolean isClosing();
 
     /**

@@ -69,12 +69,12 @@ public record ConnectOptions(
         }
     }
 
-    /** A builder starting from {@link #DEFAULTS}. */
+    /** {@return a builder starting from {@link #DEFAULTS}} */
     public static Builder builder() {
         return new Builder(DEFAULTS);
     }
 
-    /** A builder starting from these options. */
+    /** {@return a builder starting from these options} */
     public Builder toBuilder() {
         return new Builder(this);
     }
@@ -105,28 +105,78 @@ public record ConnectOptions(
             noDelay = o.noDelay;
         }
 
-        /** @see ConnectOptions#ssl() */
+        /**
+         * Sets {@link ConnectOptions#ssl() ssl}, as documented there.
+         *
+         * @param v the new value
+         * @return this builder
+         */
         public Builder ssl(SSLContext v) { ssl = v; return this; }
-        /** @see ConnectOptions#serverHostname() */
+        /**
+         * Sets {@link ConnectOptions#serverHostname() serverHostname}, as documented there.
+         *
+         * @param v the new value
+         * @return this builder
+         */
         public Builder serverHostname(String v) { serverHostname = v; return this; }
-        /** @see ConnectOptions#localAddress() */
+        /**
+         * Sets {@link ConnectOptions#localAddress() localAddress}, as documented there.
+         *
+         * @param v the new value
+         * @return this builder
+         */
         public Builder localAddress(SocketAddress v) { localAddress = v; return this; }
-        /** @see ConnectOptions#family() */
+        /**
+         * Sets {@link ConnectOptions#family() family}, as documented there.
+         *
+         * @param v the new value
+         * @return this builder
+         */
         public Builder family(ProtocolFamily v) { family = v; return this; }
-        /** @see ConnectOptions#connectTimeout() */
+        /**
+         * Sets {@link ConnectOptions#connectTimeout() connectTimeout}, as documented there.
+         *
+         * @param seconds the new value
+         * @return this builder
+         */
         public Builder connectTimeout(double seconds) { connectTimeout = seconds; return this; }
-        /** @see ConnectOptions#happyEyeballsDelay() */
+        /**
+         * Sets {@link ConnectOptions#happyEyeballsDelay() happyEyeballsDelay}, as documented there.
+         *
+         * @param seconds the new value
+         * @return this builder
+         */
         public Builder happyEyeballsDelay(double seconds) { happyEyeballsDelay = seconds; return this; }
-        /** @see ConnectOptions#interleave() */
+        /**
+         * Sets {@link ConnectOptions#interleave() interleave}, as documented there.
+         *
+         * @param v the new value
+         * @return this builder
+         */
         public Builder interleave(int v) { interleave = v; return this; }
-        /** @see ConnectOptions#sslHandshakeTimeout() */
+        /**
+         * Sets {@link ConnectOptions#sslHandshakeTimeout() sslHandshakeTimeout}, as documented there.
+         *
+         * @param seconds the new value
+         * @return this builder
+         */
         public Builder sslHandshakeTimeout(double seconds) { sslHandshakeTimeout = seconds; return this; }
-        /** @see ConnectOptions#sslShutdownTimeout() */
+        /**
+         * Sets {@link ConnectOptions#sslShutdownTimeout() sslShutdownTimeout}, as documented there.
+         *
+         * @param seconds the new value
+         * @return this builder
+         */
         public Builder sslShutdownTimeout(double seconds) { sslShutdownTimeout = seconds; return this; }
-        /** @see ConnectOptions#noDelay() */
+        /**
+         * Sets {@link ConnectOptions#noDelay() noDelay}, as documented there.
+         *
+         * @param v the new value
+         * @return this builder
+         */
         public Builder noDelay(boolean v) { noDelay = v; return this; }
 
-        /** The options; checks them. */
+        /** {@return the options, once checked} */
         public ConnectOptions build() {
             return new ConnectOptions(ssl, serverHostname, localAddress, family, connectTimeout,
                     happyEyeballsDelay, interleave, sslHandshakeTimeout, sslShutdownTimeout, noDelay);

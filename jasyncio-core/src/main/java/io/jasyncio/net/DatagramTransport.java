@@ -27,6 +27,6 @@ public interface DatagramTransport extends BaseTransport {
     /** Closes at once, dropping buffered datagrams. */
     void abort();
 
-    /** Bytes of datagrams buffered and not yet sent. */
+    /** {@return the bytes of datagrams buffered and not yet sent} */
     int getWriteBufferSize();
 }

@@ -2,7 +2,7 @@ package io.jasyncio.net;
 
 /** The receiving half of a transport: read flow control (asyncio's {@code ReadTransport}). */
 public interface ReadTransport extends BaseTransport {
-    /** True unless reading is paused (or the transport is closing). */
+    /** {@return true unless reading is paused (or the transport is closing)} */
     boolean isReading();
 
     /**

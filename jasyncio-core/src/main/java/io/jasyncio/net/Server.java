@@ -38,10 +38,10 @@ public interface Server extends AutoCloseable {
      */
     void serveForever();
 
-    /** True while the server accepts connections. */
+    /** {@return true while the server accepts connections} */
     boolean isServing();
 
-    /** The local addresses it listens on (resolved: a port of 0 shows as the one chosen). */
+    /** {@return the local addresses it listens on (resolved: a port of 0 shows as the one chosen)} */
     List<SocketAddress> sockets();
 
     /** Closes every connection it accepted that is still open (buffered data is sent first). */
@@ -50,7 +50,7 @@ public interface Server extends AutoCloseable {
     /** Aborts every connection it accepted that is still open (buffered data is dropped). */
     void abortClients();
 
-    /** How many accepted connections are open. */
+    /** {@return how many accepted connections are open} */
     int activeConnections();
 
     /**

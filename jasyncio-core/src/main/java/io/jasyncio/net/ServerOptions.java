@@ -73,12 +73,12 @@ public record ServerOptions(
         }
     }
 
-    /** A builder starting from {@link #DEFAULTS}. */
+    /** {@return a builder starting from {@link #DEFAULTS}} */
     public static Builder builder() {
         return new Builder(DEFAULTS);
     }
 
-    /** A builder starting from these options. */
+    /** {@return a builder starting from these options} */
     public Builder toBuilder() {
         return new Builder(this);
     }
@@ -113,32 +113,92 @@ public record ServerOptions(
             firstByteTimeout = o.firstByteTimeout;
         }
 
-        /** @see ServerOptions#backlog() */
+        /**
+         * Sets {@link ServerOptions#backlog() backlog}, as documented there.
+         *
+         * @param v the new value
+         * @return this builder
+         */
         public Builder backlog(int v) { backlog = v; return this; }
-        /** @see ServerOptions#reuseAddress() */
+        /**
+         * Sets {@link ServerOptions#reuseAddress() reuseAddress}, as documented there.
+         *
+         * @param v the new value
+         * @return this builder
+         */
         public Builder reuseAddress(boolean v) { reuseAddress = v; return this; }
-        /** @see ServerOptions#reusePort() */
+        /**
+         * Sets {@link ServerOptions#reusePort() reusePort}, as documented there.
+         *
+         * @param v the new value
+         * @return this builder
+         */
         public Builder reusePort(boolean v) { reusePort = v; return this; }
-        /** @see ServerOptions#family() */
+        /**
+         * Sets {@link ServerOptions#family() family}, as documented there.
+         *
+         * @param v the new value
+         * @return this builder
+         */
         public Builder family(ProtocolFamily v) { family = v; return this; }
-        /** @see ServerOptions#ssl() */
+        /**
+         * Sets {@link ServerOptions#ssl() ssl}, as documented there.
+         *
+         * @param v the new value
+         * @return this builder
+         */
         public Builder ssl(SSLContext v) { ssl = v; return this; }
-        /** @see ServerOptions#sslHandshakeTimeout() */
+        /**
+         * Sets {@link ServerOptions#sslHandshakeTimeout() sslHandshakeTimeout}, as documented there.
+         *
+         * @param seconds the new value
+         * @return this builder
+         */
         public Builder sslHandshakeTimeout(double seconds) { sslHandshakeTimeout = seconds; return this; }
-        /** @see ServerOptions#sslShutdownTimeout() */
+        /**
+         * Sets {@link ServerOptions#sslShutdownTimeout() sslShutdownTimeout}, as documented there.
+         *
+         * @param seconds the new value
+         * @return this builder
+         */
         public Builder sslShutdownTimeout(double seconds) { sslShutdownTimeout = seconds; return this; }
-        /** @see ServerOptions#startServing() */
+        /**
+         * Sets {@link ServerOptions#startServing() startServing}, as documented there.
+         *
+         * @param v the new value
+         * @return this builder
+         */
         public Builder startServing(boolean v) { startServing = v; return this; }
-        /** @see ServerOptions#keepAlive() */
+        /**
+         * Sets {@link ServerOptions#keepAlive() keepAlive}, as documented there.
+         *
+         * @param v the new value
+         * @return this builder
+         */
         public Builder keepAlive(boolean v) { keepAlive = v; return this; }
-        /** @see ServerOptions#noDelay() */
+        /**
+         * Sets {@link ServerOptions#noDelay() noDelay}, as documented there.
+         *
+         * @param v the new value
+         * @return this builder
+         */
         public Builder noDelay(boolean v) { noDelay = v; return this; }
-        /** @see ServerOptions#idleTimeout() */
+        /**
+         * Sets {@link ServerOptions#idleTimeout() idleTimeout}, as documented there.
+         *
+         * @param v the new value
+         * @return this builder
+         */
         public Builder idleTimeout(Duration v) { idleTimeout = v; return this; }
-        /** @see ServerOptions#firstByteTimeout() */
+        /**
+         * Sets {@link ServerOptions#firstByteTimeout() firstByteTimeout}, as documented there.
+         *
+         * @param v the new value
+         * @return this builder
+         */
         public Builder firstByteTimeout(Duration v) { firstByteTimeout = v; return this; }
 
-        /** The options; checks them. */
+        /** {@return the options, once checked} */
         public ServerOptions build() {
             return new ServerOptions(backlog, reuseAddress, reusePort, family, ssl, sslHandshakeTimeout,
                     sslShutdownTimeout, startServing, keepAlive, noDelay, idleTimeout, firstByteTimeout);

@@ -2,7 +2,8 @@ package io.jasyncio.net;
 
 /**
  * What {@link Protocol} and {@link BufferedProtocol} share: the callbacks of a byte-stream
- * connection. Implement one of those two, not this.
+ * connection. Implement one of those two, not this. asyncio has no such type: these are the methods
+ * its {@code Protocol} and {@code BufferedProtocol} have in common.
  */
 public interface StreamProtocol extends BaseProtocol {
     /**

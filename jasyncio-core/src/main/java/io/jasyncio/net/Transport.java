@@ -13,6 +13,6 @@ public interface Transport extends ReadTransport, WriteTransport {
      */
     void setProtocol(StreamProtocol protocol);
 
-    /** The protocol receiving this transport's events. */
+    /** {@return the protocol receiving this transport's events} */
     StreamProtocol getProtocol();
 }

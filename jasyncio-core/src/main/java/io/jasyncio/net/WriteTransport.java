@@ -59,7 +59,7 @@ public interface WriteTransport extends BaseTransport {
      */
     void writeEof();
 
-    /** True if {@link #writeEof} is supported (TCP and Unix sockets, not TLS). */
+    /** {@return true if {@link #writeEof} is supported (TCP and Unix sockets, not TLS)} */
     boolean canWriteEof();
 
     /**
@@ -68,7 +68,7 @@ public interface WriteTransport extends BaseTransport {
      */
     void abort();
 
-    /** Bytes buffered and not yet handed to the kernel. */
+    /** {@return the bytes buffered and not yet handed to the kernel} */
     int getWriteBufferSize();
 
     /**
@@ -81,7 +81,7 @@ public interface WriteTransport extends BaseTransport {
      */
     void setWriteBufferLimits(int high, int low);
 
-    /** The water marks in effect. */
+    /** {@return the water marks in effect} */
     WriteBufferLimits getWriteBufferLimits();
 
     /**

@@ -17,6 +17,8 @@ public final class AsyncLifoQueue<T> extends AsyncQueue<T> {
     }
 
     /**
+     * A queue holding at most {@code maxsize} items: a {@code put} waits while it is full.
+     *
      * @param maxsize the most items it holds; 0 or less for no limit
      */
     public AsyncLifoQueue(int maxsize) {

@@ -20,6 +20,8 @@ public final class AsyncPriorityQueue<T> extends AsyncQueue<T> {
     }
 
     /**
+     * A queue in natural order holding at most {@code maxsize} items.
+     *
      * @param maxsize the most items it holds; 0 or less for no limit
      */
     public AsyncPriorityQueue(int maxsize) {
@@ -27,6 +29,8 @@ public final class AsyncPriorityQueue<T> extends AsyncQueue<T> {
     }
 
     /**
+     * A queue in the given order holding at most {@code maxsize} items.
+     *
      * @param maxsize the most items it holds; 0 or less for no limit
      * @param order how items compare, or {@code null} for their natural order
      */

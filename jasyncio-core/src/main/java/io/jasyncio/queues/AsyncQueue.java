@@ -36,6 +36,9 @@ public sealed class AsyncQueue<T> permits AsyncLifoQueue, AsyncPriorityQueue {
     }
 
     /**
+     * A queue holding at most {@code maxsize} items: a {@code put} waits while it is full.
+     * Mirrors asyncio's {@code Queue(maxsize)}.
+     *
      * @param maxsize the most items it holds; 0 or less for no limit
      */
     public AsyncQueue(int maxsize) {
@@ -77,27 +80,27 @@ public sealed class AsyncQueue<T> permits AsyncLifoQueue, AsyncPriorityQueue {
         return f;
     }
 
-    /** @return the most items the queue holds, 0 if unbounded */
+    /** {@return the most items the queue holds, 0 if unbounded} */
     public int maxsize() {
         return maxsize;
     }
 
-    /** @return how many items the queue holds */
+    /** {@return how many items the queue holds} */
     public int qsize() {
         return stored();
     }
 
-    /** @return whether the queue holds no item */
+    /** {@return whether the queue holds no item} */
     public boolean isEmpty() {
         return stored() == 0;
     }
 
-    /** @return whether the queue holds {@code maxsize} items (never, if unbounded) */
+    /** {@return whether the queue holds {@code maxsize} items (never, if unbounded)} */
     public boolean isFull() {
         return maxsize > 0 && stored() >= maxsize;
     }
 
-    /** @return whether {@link #shutdown} was called */
+    /** {@return whether {@link #shutdown} was called} */
     public boolean isShutDown() {
         return shutDown;
     }

@@ -59,22 +59,22 @@ public final class JanusQueue<T> {
         this.maxsize = Math.max(0, maxsize);
     }
 
-    /** @return the blocking face, for threads */
+    /** {@return the blocking face, for threads} */
     public SyncSide sync() {
         return syncSide;
     }
 
-    /** @return the awaiting face, for tasks of the queue's loop */
+    /** {@return the awaiting face, for tasks of the queue's loop} */
     public AsyncSide async() {
         return asyncSide;
     }
 
-    /** @return the most items the queue holds, 0 if unbounded */
+    /** {@return the most items the queue holds, 0 if unbounded} */
     public int maxsize() {
         return maxsize;
     }
 
-    /** @return how many items the queue holds; safe from any thread */
+    /** {@return how many items the queue holds; safe from any thread} */
     public int qsize() {
         mutex.lock();
         try {
@@ -111,7 +111,7 @@ public final class JanusQueue<T> {
         }
     }
 
-    /** @return whether the queue was shut down */
+    /** {@return whether the queue was shut down} */
     public boolean isShutDown() {
         mutex.lock();
         try {
@@ -343,7 +343,7 @@ public final class JanusQueue<T> {
             }
         }
 
-        /** @return how many items the queue holds */
+        /** {@return how many items the queue holds} */
         public int qsize() {
             return JanusQueue.this.qsize();
         }
@@ -554,7 +554,7 @@ public final class JanusQueue<T> {
             }
         }
 
-        /** @return how many items the queue holds */
+        /** {@return how many items the queue holds} */
         public int qsize() {
             return JanusQueue.this.qsize();
         }

@@ -8,6 +8,8 @@ public class QueueEmptyException extends IllegalStateException {
     private static final long serialVersionUID = 1L;
 
     /**
+     * The queue had no item to take.
+     *
      * @param message what happened
      */
     public QueueEmptyException(String message) {

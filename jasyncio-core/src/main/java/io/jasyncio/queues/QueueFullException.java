@@ -8,6 +8,8 @@ public class QueueFullException extends IllegalStateException {
     private static final long serialVersionUID = 1L;
 
     /**
+     * The queue had no room.
+     *
      * @param message what happened
      */
     public QueueFullException(String message) {

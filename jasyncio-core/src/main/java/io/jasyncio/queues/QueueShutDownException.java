@@ -8,6 +8,8 @@ public class QueueShutDownException extends IllegalStateException {
     private static final long serialVersionUID = 1L;
 
     /**
+     * The queue was shut down.
+     *
      * @param message what happened
      */
     public QueueShutDownException(String message) {

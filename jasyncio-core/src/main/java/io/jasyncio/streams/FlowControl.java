@@ -85,12 +85,12 @@ public class FlowControl implements BaseProtocol {
         }
     }
 
-    /** True while the transport has asked to stop writing. */
+    /** {@return true while the transport has asked to stop writing} */
     public boolean isWritingPaused() {
         return paused;
     }
 
-    /** True once {@link #connectionLost} was called. */
+    /** {@return true once {@link #connectionLost} was called} */
     public boolean isConnectionLost() {
         return connectionLost;
     }

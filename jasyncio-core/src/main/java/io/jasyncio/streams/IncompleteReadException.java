@@ -8,12 +8,17 @@ import java.io.EOFException;
  * arrive, which the reader no longer holds.
  */
 public final class IncompleteReadException extends EOFException {
+    /** Version of the serialized form. */
     private static final long serialVersionUID = 1L;
 
+    /** The bytes that did arrive. */
     private final byte[] partial;
+    /** How many bytes were asked for; -1 for a separator. */
     private final int expected;
 
     /**
+     * The stream ended after {@code partial} of the bytes asked for.
+     *
      * @param partial the bytes read before the end of the stream (kept, not copied)
      * @param expected how many bytes were asked for, or -1 when a separator was
      */
@@ -24,12 +29,12 @@ public final class IncompleteReadException extends EOFException {
         this.expected = expected;
     }
 
-    /** The bytes that arrived before the end of the stream (possibly empty). */
+    /** {@return the bytes that arrived before the end of the stream (possibly empty)} */
     public byte[] partial() {
         return partial;
     }
 
-    /** How many bytes were asked for; -1 when the read was for a separator (asyncio's {@code None}). */
+    /** {@return how many bytes were asked for; -1 when the read was for a separator (asyncio's {@code None})} */
     public int expected() {
         return expected;
     }

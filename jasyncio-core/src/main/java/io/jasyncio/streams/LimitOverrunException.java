@@ -9,11 +9,15 @@ import java.io.IOException;
  * {@link StreamReader#readline} drops it, as asyncio does (see there).
  */
 public final class LimitOverrunException extends IOException {
+    /** Version of the serialized form. */
     private static final long serialVersionUID = 1L;
 
+    /** How many bytes to consume to get past the overrun. */
     private final int consumed;
 
     /**
+     * A read that would have exceeded the limit.
+     *
      * @param message what overran
      * @param consumed how many bytes are to be consumed: see {@link #consumed()}
      */
@@ -23,8 +27,8 @@ public final class LimitOverrunException extends IOException {
     }
 
     /**
-     * How many bytes to consume to get past the overrun: where the separator starts if it was
-     * found, else how far the reader searched without finding it.
+     * {@return how many bytes to consume to get past the overrun} That is where the separator
+     * starts if it was found, else how far the reader searched without finding it.
      */
     public int consumed() {
         return consumed;

@@ -88,7 +88,7 @@ public final class StreamReader implements Iterable<byte[]> {
         this.limit = limit;
     }
 
-    /** The limit this reader was made with. */
+    /** {@return the limit this reader was made with} */
     public int limit() {
         return limit;
     }
@@ -190,17 +190,17 @@ public final class StreamReader implements Iterable<byte[]> {
         }
     }
 
-    /** The failure recorded by {@link #setException}, or {@code null}. */
+    /** {@return the failure recorded by {@link #setException}, or {@code null}} */
     public Exception exception() {
         return exception;
     }
 
-    /** True if the end of the stream was fed and every byte has been read. */
+    /** {@return true if the end of the stream was fed and every byte has been read} */
     public boolean atEof() {
         return eof && head == tail;
     }
 
-    /** How many bytes are buffered, read from the connection and not yet by the application. */
+    /** {@return how many bytes are buffered, read from the connection and not yet by the application} */
     public int buffered() {
         return tail - head;
     }

@@ -68,7 +68,7 @@ public class StreamReaderProtocol extends FlowControl implements Protocol, Buffe
         this.handler = handler;
     }
 
-    /** The reader this protocol feeds. */
+    /** {@return the reader this protocol feeds} */
     public StreamReader reader() {
         return reader;
     }

@@ -51,7 +51,7 @@ public final class StreamWriter {
         this.reader = readerOrNull;
     }
 
-    /** The transport written to (after {@link #startTls}, the TLS one). */
+    /** {@return the transport written to (after {@link #startTls}, the TLS one)} */
     public WriteTransport transport() {
         return transport;
     }
@@ -114,7 +114,7 @@ public final class StreamWriter {
         transport.writeEof();
     }
 
-    /** True if {@link #writeEof()} is supported (TCP and Unix sockets, not TLS). */
+    /** {@return true if {@link #writeEof()} is supported (TCP and Unix sockets, not TLS)} */
     public boolean canWriteEof() {
         return transport.canWriteEof();
     }
@@ -127,7 +127,7 @@ public final class StreamWriter {
         transport.close();
     }
 
-    /** True once the connection is closing or closed. */
+    /** {@return true once the connection is closing or closed} */
     public boolean isClosing() {
         return transport.isClosing();
     }
@@ -245,7 +245,7 @@ public final class StreamWriter {
         hardLimit = maxBufferedBytes;
     }
 
-    /** The hard bound set with {@link #setHardLimit}, or -1 for none. */
+    /** {@return the hard bound set with {@link #setHardLimit}, or -1 for none} */
     public int hardLimit() {
         return hardLimit == Integer.MAX_VALUE ? -1 : hardLimit;
     }

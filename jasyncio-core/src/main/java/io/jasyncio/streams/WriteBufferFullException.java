@@ -8,13 +8,19 @@ package io.jasyncio.streams;
  * consumer, which code that drains never meets.
  */
 public final class WriteBufferFullException extends IllegalStateException {
+    /** Version of the serialized form. */
     private static final long serialVersionUID = 1L;
 
+    /** Bytes buffered when the write was refused. */
     private final int buffered;
+    /** Bytes the refused write held. */
     private final long attempted;
+    /** The writer's hard bound. */
     private final int hardLimit;
 
     /**
+     * A write refused because the buffer already holds the hard limit or more.
+     *
      * @param buffered bytes in the transport's buffer at the time
      * @param attempted bytes the refused write held
      * @param hardLimit the writer's bound
@@ -27,17 +33,17 @@ public final class WriteBufferFullException extends IllegalStateException {
         this.hardLimit = hardLimit;
     }
 
-    /** Bytes in the transport's write buffer when the write was refused. */
+    /** {@return the bytes in the transport's write buffer when the write was refused} */
     public int buffered() {
         return buffered;
     }
 
-    /** Bytes the refused write held (for {@code writelines}, all of them). */
+    /** {@return the bytes the refused write held (for {@code writelines}, all of them)} */
     public long attempted() {
         return attempted;
     }
 
-    /** The writer's hard bound, in bytes. */
+    /** {@return the writer's hard bound, in bytes} */
     public int hardLimit() {
         return hardLimit;
     }

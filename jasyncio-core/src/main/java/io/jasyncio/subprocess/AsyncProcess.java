@@ -47,22 +47,22 @@ public final class AsyncProcess {
         this.protocol = protocol;
     }
 
-    /** @return the writer to the child's stdin, or null if stdin is not a pipe */
+    /** {@return the writer to the child's stdin, or null if stdin is not a pipe} */
     public StreamWriter stdin() {
         return protocol.stdin();
     }
 
-    /** @return the reader of the child's stdout, or null if stdout is not a pipe */
+    /** {@return the reader of the child's stdout, or null if stdout is not a pipe} */
     public StreamReader stdout() {
         return protocol.stdout();
     }
 
-    /** @return the reader of the child's stderr, or null if stderr is not a pipe (or merged into stdout) */
+    /** {@return the reader of the child's stderr, or null if stderr is not a pipe (or merged into stdout)} */
     public StreamReader stderr() {
         return protocol.stderr();
     }
 
-    /** @return the child's process id */
+    /** {@return the child's process id} */
     public long pid() {
         return transport.getPid();
     }

@@ -12,12 +12,12 @@ import java.util.Arrays;
  * @param stderr the bytes read from stderr, or null if stderr is not a pipe
  */
 public record CommunicateResult(byte[] stdout, byte[] stderr) {
-    /** @return stdout decoded as UTF-8, or null */
+    /** {@return stdout decoded as UTF-8, or null} */
     public String stdoutText() {
         return stdout == null ? null : new String(stdout, StandardCharsets.UTF_8);
     }
 
-    /** @return stderr decoded as UTF-8, or null */
+    /** {@return stderr decoded as UTF-8, or null} */
     public String stderrText() {
         return stderr == null ? null : new String(stderr, StandardCharsets.UTF_8);
     }

@@ -63,17 +63,17 @@ public final class Stdio {
         return new Stdio(Kind.FILE, Objects.requireNonNull(file, "file"), true);
     }
 
-    /** @return what this redirection does */
+    /** {@return what this redirection does} */
     public Kind kind() {
         return kind;
     }
 
-    /** @return the file of a {@link Kind#FILE} redirection, else null */
+    /** {@return the file of a {@link Kind#FILE} redirection, else null} */
     public Path file() {
         return file;
     }
 
-    /** @return whether a file is appended to rather than truncated */
+    /** {@return whether a file is appended to rather than truncated} */
     public boolean isAppend() {
         return append;
     }

@@ -59,12 +59,12 @@ public record SubprocessOptions(
         extraEnv = extraEnv == null ? Map.of() : Map.copyOf(extraEnv);
     }
 
-    /** @return a builder starting from {@link #DEFAULTS} */
+    /** {@return a builder starting from {@link #DEFAULTS}} */
     public static Builder builder() {
         return new Builder(DEFAULTS);
     }
 
-    /** @return a builder starting from these options */
+    /** {@return a builder starting from these options} */
     public Builder toBuilder() {
         return new Builder(this);
     }
@@ -89,13 +89,33 @@ public record SubprocessOptions(
             limit = o.limit;
         }
 
-        /** @see SubprocessOptions#stdin() */
+        /**
+         * Sets {@link SubprocessOptions#stdin() stdin}, as documented there.
+         *
+         * @param v the new value
+         * @return this builder
+         */
         public Builder stdin(Stdio v) { stdin = v; return this; }
-        /** @see SubprocessOptions#stdout() */
+        /**
+         * Sets {@link SubprocessOptions#stdout() stdout}, as documented there.
+         *
+         * @param v the new value
+         * @return this builder
+         */
         public Builder stdout(Stdio v) { stdout = v; return this; }
-        /** @see SubprocessOptions#stderr() */
+        /**
+         * Sets {@link SubprocessOptions#stderr() stderr}, as documented there.
+         *
+         * @param v the new value
+         * @return this builder
+         */
         public Builder stderr(Stdio v) { stderr = v; return this; }
-        /** @see SubprocessOptions#cwd() */
+        /**
+         * Sets {@link SubprocessOptions#cwd() cwd}, as documented there.
+         *
+         * @param dir the new value
+         * @return this builder
+         */
         public Builder cwd(Path dir) { cwd = dir; return this; }
 
         /**
@@ -120,10 +140,15 @@ public record SubprocessOptions(
             return this;
         }
 
-        /** @see SubprocessOptions#limit() */
+        /**
+         * Sets {@link SubprocessOptions#limit() limit}, as documented there.
+         *
+         * @param bytes the new value
+         * @return this builder
+         */
         public Builder limit(int bytes) { limit = bytes; return this; }
 
-        /** @return the options */
+        /** {@return the options} */
         public SubprocessOptions build() {
             return new SubprocessOptions(stdin, stdout, stderr, cwd, env, extraEnv, limit);
         }

@@ -9,6 +9,9 @@ public final class AsyncBoundedSemaphore extends AsyncSemaphore {
     private final int bound;
 
     /**
+     * A bounded semaphore with {@code permits} permits. Mirrors asyncio's
+     * {@code BoundedSemaphore(value)}.
+     *
      * @param permits how many permits there are, and the most there may ever be
      */
     public AsyncBoundedSemaphore(int permits) {

@@ -35,7 +35,7 @@ public final class AsyncCondition {
         this.lock = Objects.requireNonNull(lock, "lock");
     }
 
-    /** @return the condition's lock */
+    /** {@return the condition's lock} */
     public AsyncLock lock() {
         return lock;
     }
@@ -50,7 +50,7 @@ public final class AsyncCondition {
         lock.release();
     }
 
-    /** @return a handle that releases the lock it acquired, for try-with-resources */
+    /** {@return a handle that releases the lock it acquired, for try-with-resources} */
     public Held hold() {
         return lock.hold();
     }

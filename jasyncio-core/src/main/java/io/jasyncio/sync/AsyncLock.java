@@ -113,17 +113,17 @@ public final class AsyncLock {
         waiters.wakeHead();
     }
 
-    /** @return whether some task holds the lock */
+    /** {@return whether some task holds the lock} */
     public boolean isLocked() {
         return owner != null;
     }
 
-    /** @return whether the calling task holds the lock */
+    /** {@return whether the calling task holds the lock} */
     public boolean isHeldByCurrentTask() {
         return owner != null && owner == Task.current();
     }
 
-    /** @return the task holding the lock, or {@code null} */
+    /** {@return the task holding the lock, or {@code null}} */
     public Task<?> owner() {
         return owner;
     }

@@ -17,6 +17,8 @@ public sealed class AsyncSemaphore permits AsyncBoundedSemaphore {
     int value;
 
     /**
+     * A semaphore with {@code permits} permits. Mirrors asyncio's {@code Semaphore(value)}.
+     *
      * @param permits how many permits there are at first, at least 0
      * @throws IllegalArgumentException if negative
      */
@@ -27,12 +29,12 @@ public sealed class AsyncSemaphore permits AsyncBoundedSemaphore {
         this.value = permits;
     }
 
-    /** @return whether an {@link #acquire()} would wait (no permit, or others are waiting first) */
+    /** {@return whether an {@link #acquire()} would wait (no permit, or others are waiting first)} */
     public boolean isLocked() {
         return value == 0 || waiters.anyNotCancelled();
     }
 
-    /** @return how many permits are free */
+    /** {@return how many permits are free} */
     public int availablePermits() {
         return value;
     }

@@ -15,6 +15,8 @@ public final class Barrier {
     private int count;
 
     /**
+     * A barrier for {@code parties} tasks. Mirrors asyncio's {@code Barrier(parties)}.
+     *
      * @param parties how many tasks must arrive before they all go on, at least 1
      */
     public Barrier(int parties) {
@@ -99,17 +101,17 @@ public final class Barrier {
         }
     }
 
-    /** @return how many tasks must meet */
+    /** {@return how many tasks must meet} */
     public int parties() {
         return parties;
     }
 
-    /** @return how many tasks wait to fill the barrier now */
+    /** {@return how many tasks wait to fill the barrier now} */
     public int waiting() {
         return state == State.FILLING ? count : 0;
     }
 
-    /** @return whether the barrier is broken */
+    /** {@return whether the barrier is broken} */
     public boolean isBroken() {
         return state == State.BROKEN;
     }

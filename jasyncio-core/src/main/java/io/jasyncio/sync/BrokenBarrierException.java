@@ -12,6 +12,8 @@ public class BrokenBarrierException extends IllegalStateException {
     private static final long serialVersionUID = 1L;
 
     /**
+     * The barrier is broken.
+     *
      * @param message why
      */
     public BrokenBarrierException(String message) {

@@ -30,13 +30,15 @@ public final class CapacityLimiter {
     }
 
     /**
+     * A limiter with {@code totalTokens} tokens.
+     *
      * @param totalTokens how many borrowers may hold a token at once, at least 1
      */
     public CapacityLimiter(int totalTokens) {
         setTotalTokens(totalTokens);
     }
 
-    /** @return how many tokens there are */
+    /** {@return how many tokens there are} */
     public int totalTokens() {
         return total;
     }
@@ -55,22 +57,22 @@ public final class CapacityLimiter {
         wake();
     }
 
-    /** @return how many tokens are held */
+    /** {@return how many tokens are held} */
     public int borrowedTokens() {
         return borrowers.size();
     }
 
-    /** @return how many tokens are free */
+    /** {@return how many tokens are free} */
     public int availableTokens() {
         return Math.max(0, total - borrowers.size());
     }
 
-    /** @return who holds tokens now */
+    /** {@return who holds tokens now} */
     public Set<Object> borrowers() {
         return Set.copyOf(borrowers);
     }
 
-    /** @return how many wait for a token */
+    /** {@return how many wait for a token} */
     public int waiting() {
         int n = 0;
         for (Waiter w : waiters) {
@@ -125,7 +127,7 @@ public final class CapacityLimiter {
         }
     }
 
-    /** @return whether a token was taken for the calling task without waiting */
+    /** {@return whether a token was taken for the calling task without waiting} */
     public boolean tryAcquire() {
         return tryAcquireOnBehalfOf(binding.task("acquire a capacity limiter"));
     }

@@ -17,7 +17,7 @@ public final class Event {
     public Event() {
     }
 
-    /** @return whether the event is set */
+    /** {@return whether the event is set} */
     public boolean isSet() {
         return value;
     }

@@ -145,7 +145,7 @@ public final class Monitor implements AutoCloseable {
                 + " cancel tasks and signal this process" + (tokenDigest == null ? "; set a token (" + TOKEN_ENV + ")" : "");
     }
 
-    /** @return whether clients must send a token first */
+    /** {@return whether clients must send a token first} */
     public boolean requiresToken() {
         return tokenDigest != null;
     }
@@ -189,7 +189,7 @@ public final class Monitor implements AutoCloseable {
                 : new InetSocketAddress(host, port);
     }
 
-    /** @return the address the monitor listens on (with the port it got, if 0 was asked) */
+    /** {@return the address the monitor listens on (with the port it got, if 0 was asked)} */
     public InetSocketAddress address() {
         return (InetSocketAddress) server.getLocalSocketAddress();
     }

@@ -14,7 +14,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Set;
 
-/** Talks to a {@link Monitor}: one command, or an interactive session on a terminal. */
+/**
+ * Talks to a {@link Monitor}: one command, or an interactive session on a terminal. aiomonitor's
+ * client ({@code python -m aiomonitor.cli}) plays this part for asyncio.
+ */
 public final class MonitorClient {
     private static final int CONNECT_TIMEOUT_MS = 10_000;
     private static final int ANSWER_TIMEOUT_MS = 30_000;

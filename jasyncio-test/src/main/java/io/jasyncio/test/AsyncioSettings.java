@@ -18,18 +18,18 @@ import java.lang.annotation.Target;
 @Inherited
 @Documented
 public @interface AsyncioSettings {
-    /** @return whether the loop runs on a {@link io.jasyncio.VirtualClock} (true) or the system clock */
+    /** {@return whether the loop runs on a {@link io.jasyncio.VirtualClock} (true) or the system clock} */
     boolean virtualTime() default true;
 
-    /** @return whether virtual time jumps to the next timer when every task waits (false: advance it by hand) */
+    /** {@return whether virtual time jumps to the next timer when every task waits (false: advance it by hand)} */
     boolean autojump() default true;
 
-    /** @return whether the loop runs in debug mode (creation sites, cancellation sites, slow steps) */
+    /** {@return whether the loop runs in debug mode (creation sites, cancellation sites, slow steps)} */
     boolean debug() default true;
 
-    /** @return real seconds after which a test that has not finished fails with a task dump */
+    /** {@return real seconds after which a test that has not finished fails with a task dump} */
     double timeout() default 30;
 
-    /** @return how the loop schedules its tasks ({@code AUTO} follows {@code -Djasyncio.scheduler}) */
+    /** {@return how the loop schedules its tasks ({@code AUTO} follows {@code -Djasyncio.scheduler})} */
     Scheduling scheduling() default Scheduling.AUTO;
 }

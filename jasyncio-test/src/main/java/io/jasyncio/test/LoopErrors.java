@@ -20,12 +20,12 @@ public final class LoopErrors {
         contexts.add(c);
     }
 
-    /** @return what the handler received so far, oldest first */
+    /** {@return what the handler received so far, oldest first} */
     public synchronized List<ExceptionContext> all() {
         return List.copyOf(contexts);
     }
 
-    /** @return whether nothing was received */
+    /** {@return whether nothing was received} */
     public synchronized boolean isEmpty() {
         return contexts.isEmpty();
     }
