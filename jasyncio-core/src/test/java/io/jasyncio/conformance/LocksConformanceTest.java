@@ -9,6 +9,7 @@ import io.jasyncio.Task;
 import io.jasyncio.sync.AsyncCondition;
 import io.jasyncio.sync.AsyncLock;
 import io.jasyncio.sync.AsyncSemaphore;
+import io.jasyncio.sync.Event;
 import io.jasyncio.sync.Held;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -180,6 +181,131 @@ class LocksConformanceTest {
                 c.await();
                 order.finish(7);
                 assertFalse(lock.isLocked());
+            });
+        }
+
+        @Test
+        void test_release_not_acquired() {
+            run(() -> {
+                AsyncLock lock = new AsyncLock();
+                assertThrows(IllegalStateException.class, lock::release);
+            });
+        }
+
+        @Test
+        void test_release_no_waiters() {
+            run(() -> {
+                AsyncLock lock = new AsyncLock();
+                lock.acquire();
+                assertTrue(lock.isLocked());
+                lock.release();
+                assertFalse(lock.isLocked());
+            });
+        }
+
+        /** test_context_manager: {@code async with lock} is {@code try (Held h = lock.hold())}. */
+        @Test
+        void test_context_manager() {
+            run(() -> {
+                AsyncLock lock = new AsyncLock();
+                assertFalse(lock.isLocked());
+                try (Held h = lock.hold()) {
+                    assertTrue(lock.isLocked());
+                }
+                assertFalse(lock.isLocked());
+            });
+        }
+    }
+
+    @Nested
+    class EventTests {
+        @Test
+        void test_wait() {
+            run(() -> {
+                Event ev = new Event();
+                assertFalse(ev.isSet());
+                List<Integer> result = new ArrayList<>();
+                Task<Void> t1 = Asyncio.createTask(() -> {
+                    ev.await();
+                    result.add(1);
+                });
+                Task<Void> t2 = Asyncio.createTask(() -> {
+                    ev.await();
+                    result.add(2);
+                });
+                Asyncio.sleep(0);
+                assertEquals(List.of(), result);
+                Task<Void> t3 = Asyncio.createTask(() -> {
+                    ev.await();
+                    result.add(3);
+                });
+                ev.set();
+                Asyncio.sleep(0);
+                // t3's first step was queued before set() woke t1 and t2, and finds the event set.
+                assertEquals(List.of(3, 1, 2), result);
+                assertTrue(t1.isDone() && t2.isDone() && t3.isDone());
+                assertEquals(null, t1.result());
+            });
+        }
+
+        @Test
+        void test_wait_on_set() {
+            run(() -> {
+                Event ev = new Event();
+                ev.set();
+                ev.await();
+                assertTrue(ev.isSet());
+            });
+        }
+
+        @Test
+        void test_wait_cancel() {
+            run(() -> {
+                Event ev = new Event();
+                Task<Void> wait = Asyncio.createTask(ev::await);
+                Asyncio.getRunningLoop().callSoon(wait::cancel);
+                assertThrows(CancelledError.class, wait::await);
+                // CPython checks that _waiters is empty: a set() now wakes nobody and fails nothing.
+                ev.set();
+                Asyncio.sleep(0);
+                assertTrue(wait.isCancelled());
+            });
+        }
+
+        @Test
+        void test_clear() {
+            run(() -> {
+                Event ev = new Event();
+                assertFalse(ev.isSet());
+                ev.set();
+                assertTrue(ev.isSet());
+                ev.clear();
+                assertFalse(ev.isSet());
+            });
+        }
+
+        @Test
+        void test_clear_with_waiters() {
+            run(() -> {
+                Event ev = new Event();
+                List<Integer> result = new ArrayList<>();
+                Task<Boolean> t = Asyncio.createTask(() -> {
+                    ev.await();
+                    result.add(1);
+                    return true;
+                });
+                Asyncio.sleep(0);
+                assertEquals(List.of(), result);
+                // A waiter woken by set() returns even though the event is cleared before it runs.
+                ev.set();
+                ev.clear();
+                assertFalse(ev.isSet());
+                ev.set();
+                ev.set();
+                Asyncio.sleep(0);
+                assertEquals(List.of(1), result);
+                assertTrue(t.isDone());
+                assertTrue(t.result());
             });
         }
     }
