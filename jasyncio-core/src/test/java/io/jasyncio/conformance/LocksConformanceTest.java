@@ -6,6 +6,8 @@ import io.jasyncio.Asyncio;
 import io.jasyncio.CancelledError;
 import io.jasyncio.EventLoop;
 import io.jasyncio.Task;
+import io.jasyncio.TaskGroup;
+import io.jasyncio.sync.AsyncBoundedSemaphore;
 import io.jasyncio.sync.AsyncCondition;
 import io.jasyncio.sync.AsyncLock;
 import io.jasyncio.sync.AsyncSemaphore;
@@ -539,6 +541,124 @@ class LocksConformanceTest {
                 c.get(1).await();
             });
         }
+
+        @Test
+        void test_wait_unacquired() {
+            run(() -> assertThrows(IllegalStateException.class, () -> new AsyncCondition().await()));
+        }
+
+        @Test
+        void test_notify_unacquired() {
+            run(() -> assertThrows(IllegalStateException.class, () -> new AsyncCondition().notifyOne()));
+        }
+
+        @Test
+        void test_notify_all_unacquired() {
+            run(() -> assertThrows(IllegalStateException.class, () -> new AsyncCondition().notifyAllWaiters()));
+        }
+
+        @Test
+        void test_wait_for_unacquired() {
+            run(() -> {
+                AsyncCondition cond = new AsyncCondition();
+                // A predicate true at once returns without the lock; a false one needs it.
+                assertTrue(cond.awaitFor(() -> true));
+                assertThrows(IllegalStateException.class, () -> cond.awaitFor(() -> false));
+            });
+        }
+
+        @Test
+        void test_context_manager() {
+            run(() -> {
+                AsyncCondition cond = new AsyncCondition();
+                assertFalse(cond.lock().isLocked());
+                try (Held h = cond.hold()) {
+                    assertTrue(cond.lock().isLocked());
+                }
+                assertFalse(cond.lock().isLocked());
+            });
+        }
+
+        /** test_explicit_lock: a condition made over a lock shares its state with it. */
+        @Test
+        void test_explicit_lock() {
+            run(() -> {
+                for (int round = 0; round < 2; round++) { // twice: the pair is reusable
+                    AsyncLock lock = new AsyncLock();
+                    AsyncCondition cond = new AsyncCondition(lock);
+                    assertSame(lock, cond.lock());
+                    assertFalse(lock.isLocked());
+                    try (Held h = cond.hold()) {
+                        assertTrue(lock.isLocked());
+                    }
+                    assertFalse(lock.isLocked());
+                    try (Held h = lock.hold()) {
+                        assertTrue(cond.lock().isLocked());
+                    }
+                    assertFalse(cond.lock().isLocked());
+                }
+            });
+        }
+
+        @Test
+        void test_notify_all() {
+            run(() -> {
+                AsyncCondition cond = new AsyncCondition();
+                List<Integer> result = new ArrayList<>();
+                List<Task<Boolean>> tasks = new ArrayList<>();
+                for (int i = 1; i <= 2; i++) {
+                    int tag = i;
+                    tasks.add(Asyncio.createTask(() -> {
+                        cond.acquire();
+                        cond.await();
+                        result.add(tag);
+                        cond.release();
+                        return true;
+                    }));
+                }
+                Asyncio.sleep(0);
+                assertEquals(List.of(), result);
+                cond.acquire();
+                cond.notifyAllWaiters();
+                cond.release();
+                Asyncio.sleep(0);
+                assertEquals(List.of(1, 2), result);
+                for (Task<Boolean> t : tasks) {
+                    assertTrue(t.isDone() && t.result());
+                }
+            });
+        }
+
+        @Test
+        void test_wait_for() {
+            run(() -> {
+                AsyncCondition cond = new AsyncCondition();
+                boolean[] presult = {false};
+                List<Integer> result = new ArrayList<>();
+                Task<Boolean> t = Asyncio.createTask(() -> {
+                    cond.acquire();
+                    if (cond.awaitFor(() -> presult[0])) {
+                        result.add(1);
+                        cond.release();
+                    }
+                    return true;
+                });
+                Asyncio.sleep(0);
+                assertEquals(List.of(), result);
+                cond.acquire();
+                cond.notifyOne();
+                cond.release();
+                Asyncio.sleep(0);
+                assertEquals(List.of(), result);
+                presult[0] = true;
+                cond.acquire();
+                cond.notifyOne();
+                cond.release();
+                Asyncio.sleep(0);
+                assertEquals(List.of(1), result);
+                assertTrue(t.isDone() && t.result());
+            });
+        }
     }
 
     @Nested
@@ -659,6 +779,127 @@ class LocksConformanceTest {
                 assertEquals(0, sem.availablePermits(), "b holds the one permit; a holds none");
                 sem.release();
                 assertEquals(1, sem.availablePermits());
+            });
+        }
+
+        @Test
+        void test_initial_value_zero() {
+            run(() -> assertTrue(new AsyncSemaphore(0).isLocked()));
+        }
+
+        @Test
+        void test_semaphore_value() {
+            assertThrows(IllegalArgumentException.class, () -> new AsyncSemaphore(-1));
+        }
+
+        @Test
+        void test_release_not_acquired() {
+            run(() -> assertThrows(IllegalStateException.class, () -> new AsyncBoundedSemaphore(1).release()));
+        }
+
+        @Test
+        void test_release_no_waiters() {
+            run(() -> {
+                AsyncSemaphore sem = new AsyncSemaphore(1);
+                sem.acquire();
+                assertTrue(sem.isLocked());
+                sem.release();
+                assertFalse(sem.isLocked());
+            });
+        }
+
+        @Test
+        void test_acquire() {
+            run(() -> {
+                AsyncSemaphore sem = new AsyncSemaphore(3);
+                List<Integer> result = new ArrayList<>();
+                sem.acquire();
+                sem.acquire();
+                assertFalse(sem.isLocked());
+                List<Task<Boolean>> tasks = new ArrayList<>();
+                for (int i = 1; i <= 3; i++) {
+                    int tag = i;
+                    tasks.add(Asyncio.createTask(() -> {
+                        sem.acquire();
+                        result.add(tag);
+                        return true;
+                    }));
+                }
+                Asyncio.sleep(0);
+                assertEquals(List.of(1), result);
+                assertTrue(sem.isLocked());
+                assertEquals(0, sem.availablePermits());
+                tasks.add(Asyncio.createTask(() -> {
+                    sem.acquire();
+                    result.add(4);
+                    return true;
+                }));
+                sem.release();
+                sem.release();
+                assertEquals(0, sem.availablePermits(), "both permits went to waiters");
+                Asyncio.sleep(0);
+                assertEquals(3, result.size());
+                assertTrue(sem.isLocked());
+                assertEquals(0, sem.availablePermits());
+                assertTrue(tasks.get(0).isDone() && tasks.get(0).result());
+                long done = tasks.subList(1, 4).stream().filter(Task::isDone).count();
+                assertEquals(2, done);
+                sem.release();
+                Asyncio.gather(tasks.subList(1, 4)).await();
+            });
+        }
+
+        @Test
+        void test_acquire_fifo_order() {
+            run(() -> {
+                AsyncSemaphore sem = new AsyncSemaphore(1);
+                List<String> result = new ArrayList<>();
+                TaskGroup.run(g -> {
+                    for (String tag : List.of("c1", "c2", "c3")) {
+                        g.createTask(() -> {
+                            sem.acquire();
+                            result.add(tag + "_1");
+                            Asyncio.sleep(0.01);
+                            sem.release();
+                            sem.acquire();
+                            result.add(tag + "_2");
+                            Asyncio.sleep(0.01);
+                            sem.release();
+                        });
+                    }
+                });
+                assertEquals(List.of("c1_1", "c2_1", "c3_1", "c1_2", "c2_2", "c3_2"), result);
+            });
+        }
+
+        @Test
+        void test_acquire_fifo_order_2() {
+            run(() -> {
+                AsyncSemaphore sem = new AsyncSemaphore(1);
+                List<Integer> result = new ArrayList<>();
+                Task<Boolean> t1 = Asyncio.createTask(() -> {
+                    sem.acquire();
+                    result.add(1);
+                    return true;
+                });
+                Task<Boolean> t2 = Asyncio.createTask(() -> {
+                    sem.acquire();
+                    result.add(2);
+                    sem.release();
+                    sem.acquire();
+                    result.add(4);
+                    return true;
+                });
+                Task<Boolean> t3 = Asyncio.createTask(() -> {
+                    sem.acquire();
+                    result.add(3);
+                    return true;
+                });
+                Asyncio.sleep(0);
+                sem.release();
+                sem.release();
+                Asyncio.gather(List.of(t1, t2, t3)).await();
+                assertEquals(List.of(1, 2, 3, 4), result);
             });
         }
     }
