@@ -11,6 +11,8 @@ import io.jasyncio.sync.AsyncBoundedSemaphore;
 import io.jasyncio.sync.AsyncCondition;
 import io.jasyncio.sync.AsyncLock;
 import io.jasyncio.sync.AsyncSemaphore;
+import io.jasyncio.sync.Barrier;
+import io.jasyncio.sync.BrokenBarrierException;
 import io.jasyncio.sync.Event;
 import io.jasyncio.sync.Held;
 import org.junit.jupiter.api.Nested;
@@ -900,6 +902,321 @@ class LocksConformanceTest {
                 sem.release();
                 Asyncio.gather(List.of(t1, t2, t3)).await();
                 assertEquals(List.of(1, 2, 3, 4), result);
+            });
+        }
+    }
+
+    /**
+     * BarrierTests. {@code async with barrier as i} is {@code int i = barrier.await()} (asyncio's
+     * barrier does nothing on exit); {@code n_waiting} is {@code waiting()}.
+     */
+    @Nested
+    class BarrierTests {
+        private static final int N = 5;
+
+        private static <T> List<T> gatherTasks(int n, java.util.concurrent.Callable<T> body) {
+            List<Task<T>> tasks = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                tasks.add(Asyncio.createTask(body));
+            }
+            return Asyncio.gather(tasks).await();
+        }
+
+        @Test
+        void test_barrier_parties() {
+            assertThrows(IllegalArgumentException.class, () -> new Barrier(0));
+            assertThrows(IllegalArgumentException.class, () -> new Barrier(-4));
+            assertEquals(N, new Barrier(N).parties());
+        }
+
+        @Test
+        void test_context_manager() {
+            run(() -> {
+                Barrier barrier = new Barrier(3);
+                List<Integer> results = gatherTasks(3, barrier::await);
+                assertEquals(List.of(0, 1, 2), results.stream().sorted().toList());
+                assertEquals(0, barrier.waiting());
+                assertFalse(barrier.isBroken());
+            });
+        }
+
+        @Test
+        void test_filling_one_task() {
+            run(() -> {
+                Barrier barrier = new Barrier(1);
+                assertEquals(0, barrier.await());
+                assertEquals(0, barrier.waiting());
+                assertFalse(barrier.isBroken());
+            });
+        }
+
+        @Test
+        void test_filling_one_task_twice() {
+            run(() -> {
+                Barrier barrier = new Barrier(1);
+                Task<Integer> t1 = Asyncio.createTask(barrier::await);
+                Asyncio.sleep(0);
+                assertEquals(0, barrier.waiting());
+                Task<Integer> t2 = Asyncio.createTask(barrier::await);
+                Asyncio.sleep(0);
+                assertEquals(t1.result(), t2.result());
+                assertEquals(t1.isDone(), t2.isDone());
+                assertEquals(0, barrier.waiting());
+                assertFalse(barrier.isBroken());
+            });
+        }
+
+        @Test
+        void test_filling_task_by_task() {
+            run(() -> {
+                Barrier barrier = new Barrier(3);
+                Task<Integer> t1 = Asyncio.createTask(barrier::await);
+                Asyncio.sleep(0);
+                assertEquals(1, barrier.waiting());
+                Task<Integer> t2 = Asyncio.createTask(barrier::await);
+                Asyncio.sleep(0);
+                assertEquals(2, barrier.waiting());
+                Task<Integer> t3 = Asyncio.createTask(barrier::await);
+                Asyncio.sleep(0);
+                Asyncio.wait(List.of(t1, t2, t3));
+                assertEquals(0, barrier.waiting());
+                assertFalse(barrier.isBroken());
+            });
+        }
+
+        @Test
+        void test_filling_tasks_wait_twice() {
+            run(() -> {
+                Barrier barrier = new Barrier(N);
+                List<Boolean> results = new ArrayList<>();
+                gatherTasks(N, () -> {
+                    barrier.await();
+                    results.add(true);
+                    barrier.await();
+                    results.add(false);
+                    return null;
+                });
+                assertEquals(2 * N, results.size());
+                assertEquals(N, results.stream().filter(b -> b).count());
+                assertEquals(0, barrier.waiting());
+                assertFalse(barrier.isBroken());
+            });
+        }
+
+        @Test
+        void test_filling_tasks_check_return_value() {
+            run(() -> {
+                Barrier barrier = new Barrier(N);
+                List<Integer> res = gatherTasks(N, () -> {
+                    barrier.await();
+                    return barrier.await();
+                });
+                assertEquals(List.of(0, 1, 2, 3, 4), res.stream().sorted().toList());
+                assertEquals(0, barrier.waiting());
+                assertFalse(barrier.isBroken());
+            });
+        }
+
+        @Test
+        void test_blocking_tasks_while_draining() {
+            run(() -> {
+                int rewait = 2;
+                Barrier barrier = new Barrier(N);
+                Barrier barrierNoWaiting = new Barrier(N - rewait);
+                int[] rewaitN = {rewait};
+                // Success means barrierNoWaiting was waited for exactly N - rewait times.
+                gatherTasks(N, () -> {
+                    barrier.await();
+                    if (rewaitN[0] > 0) {
+                        rewaitN[0]--;
+                        barrier.await();
+                    } else {
+                        barrierNoWaiting.await();
+                        barrier.await();
+                    }
+                    return null;
+                });
+            });
+        }
+
+        @Test
+        void test_filling_tasks_cancel_one() {
+            run(() -> {
+                Barrier barrier = new Barrier(3);
+                List<Boolean> results = new ArrayList<>();
+                java.util.concurrent.Callable<Void> coro = () -> {
+                    barrier.await();
+                    results.add(true);
+                    return null;
+                };
+                Task<Void> t1 = Asyncio.createTask(coro);
+                Asyncio.sleep(0);
+                assertEquals(1, barrier.waiting());
+                Task<Void> t2 = Asyncio.createTask(coro);
+                Asyncio.sleep(0);
+                assertEquals(2, barrier.waiting());
+                t1.cancel();
+                Asyncio.sleep(0);
+                assertEquals(1, barrier.waiting());
+                assertThrows(CancelledError.class, t1::await);
+                assertTrue(t1.isCancelled());
+                Task<Void> t3 = Asyncio.createTask(coro);
+                Asyncio.sleep(0);
+                assertEquals(2, barrier.waiting());
+                Task<Void> t4 = Asyncio.createTask(coro);
+                Asyncio.gather(List.of(t2, t3, t4)).await();
+                assertEquals(3, results.size());
+                assertEquals(0, barrier.waiting());
+                assertFalse(barrier.isBroken());
+            });
+        }
+
+        @Test
+        void test_reset_barrier() {
+            run(() -> {
+                Barrier barrier = new Barrier(1);
+                Asyncio.createTask(barrier::reset);
+                Asyncio.sleep(0);
+                assertEquals(0, barrier.waiting());
+                assertFalse(barrier.isBroken());
+            });
+        }
+
+        @Test
+        void test_reset_barrier_while_tasks_waiting() {
+            run(() -> {
+                Barrier barrier = new Barrier(N);
+                List<Boolean> results = new ArrayList<>();
+                List<Task<Void>> tasks = new ArrayList<>();
+                for (int i = 0; i < N - 1; i++) {
+                    tasks.add(Asyncio.createTask(() -> {
+                        try {
+                            barrier.await();
+                        } catch (BrokenBarrierException e) {
+                            results.add(true);
+                        }
+                    }));
+                }
+                Asyncio.sleep(0);
+                Asyncio.createTask(barrier::reset);
+                Asyncio.gather(tasks).await();
+                assertEquals(N - 1, results.size());
+                assertEquals(0, barrier.waiting());
+                assertFalse(barrier.isBroken());
+            });
+        }
+
+        @Test
+        void test_reset_barrier_while_tasks_waiting_and_waiting_again() {
+            run(() -> {
+                Barrier barrier = new Barrier(N);
+                List<Boolean> results1 = new ArrayList<>();
+                List<Boolean> results2 = new ArrayList<>();
+                List<Task<Void>> tasks = new ArrayList<>();
+                for (int i = 0; i < N - 1; i++) {
+                    tasks.add(Asyncio.createTask(() -> {
+                        try {
+                            barrier.await();
+                        } catch (BrokenBarrierException e) {
+                            results1.add(true);
+                        } finally {
+                            barrier.await();
+                            results2.add(true);
+                        }
+                    }));
+                }
+                // Reset: the N-1 waiting tasks get BrokenBarrierException.
+                Asyncio.createTask(barrier::reset);
+                Asyncio.sleep(0);
+                // Complete the waiting tasks in their finally.
+                Asyncio.createTask(() -> {
+                    barrier.await();
+                    results2.add(true);
+                    return null;
+                });
+                Asyncio.gather(tasks).await();
+                assertFalse(barrier.isBroken());
+                assertEquals(N - 1, results1.size());
+                assertEquals(N, results2.size());
+                assertEquals(0, barrier.waiting());
+            });
+        }
+
+        @Test
+        void test_abort_barrier() {
+            run(() -> {
+                Barrier barrier = new Barrier(1);
+                Asyncio.createTask(barrier::abort);
+                Asyncio.sleep(0);
+                assertEquals(0, barrier.waiting());
+                assertTrue(barrier.isBroken());
+            });
+        }
+
+        @Test
+        void test_abort_barrier_when_exception() {
+            run(() -> {
+                Barrier barrier = new Barrier(N);
+                List<Boolean> results1 = new ArrayList<>();
+                List<Boolean> results2 = new ArrayList<>();
+                gatherTasks(N, () -> {
+                    try {
+                        int i = barrier.await();
+                        if (i == N / 2) {
+                            throw new IllegalStateException("the middle one fails");
+                        }
+                        barrier.await();
+                        results1.add(true);
+                    } catch (BrokenBarrierException e) {
+                        results2.add(true);
+                    } catch (IllegalStateException e) {
+                        barrier.abort();
+                    }
+                    return null;
+                });
+                assertTrue(barrier.isBroken());
+                assertEquals(0, results1.size());
+                assertEquals(N - 1, results2.size());
+                assertEquals(0, barrier.waiting());
+            });
+        }
+
+        @Test
+        void test_abort_barrier_when_exception_then_resetting() {
+            run(() -> {
+                Barrier barrier1 = new Barrier(N);
+                Barrier barrier2 = new Barrier(N);
+                List<Boolean> results1 = new ArrayList<>();
+                List<Boolean> results2 = new ArrayList<>();
+                List<Boolean> results3 = new ArrayList<>();
+                gatherTasks(N, () -> {
+                    try {
+                        int i = barrier1.await();
+                        if (i == N / 2) {
+                            throw new IllegalStateException("the middle one fails");
+                        }
+                        barrier1.await();
+                        results1.add(true);
+                    } catch (BrokenBarrierException e) {
+                        results2.add(true);
+                    } catch (IllegalStateException e) {
+                        barrier1.abort();
+                    }
+                    // Everyone leaves barrier1 before the reset, and no one enters it before.
+                    int i = barrier2.await();
+                    if (i == N / 2) {
+                        barrier1.reset();
+                    }
+                    barrier2.await();
+                    barrier1.await();
+                    results3.add(true);
+                    return null;
+                });
+                assertFalse(barrier1.isBroken());
+                assertEquals(0, results1.size());
+                assertEquals(N - 1, results2.size());
+                assertEquals(N, results3.size());
+                assertEquals(0, barrier1.waiting());
             });
         }
     }
