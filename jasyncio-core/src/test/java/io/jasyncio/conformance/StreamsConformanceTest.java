@@ -1,5 +1,7 @@
 package io.jasyncio.conformance;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import io.jasyncio.Asyncio;
 import io.jasyncio.EventLoop;
 import io.jasyncio.Runner;
@@ -147,6 +149,398 @@ class StreamsConformanceTest {
             r.feedData("!".getBytes());
             r.feedEof();
             assertArrayEquals("0123456789abcdefghijklmnopqrstuvwxyz!".getBytes(), r.read(-1));
+        });
+    }
+
+    // ---- StreamTests: the StreamReader fed by hand ----
+
+    private static final byte[] DATA = "line1\nline2\nline3\n".getBytes(StandardCharsets.US_ASCII);
+
+    private static byte[] b(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** What is left in the reader's buffer (CPython reads {@code stream._buffer}); drains it. */
+    private static byte[] rest(StreamReader stream) throws IOException {
+        return stream.read(stream.buffered());
+    }
+
+    @Test
+    void test_feed_empty_data() {
+        Conformance.run(() -> {
+            StreamReader stream = new StreamReader();
+            stream.feedData(new byte[0]);
+            assertEquals(0, stream.buffered());
+        });
+    }
+
+    @Test
+    void test_feed_nonempty_data() {
+        Conformance.run(() -> {
+            StreamReader stream = new StreamReader();
+            stream.feedData(DATA);
+            assertArrayEquals(DATA, rest(stream));
+        });
+    }
+
+    @Test
+    void test_read_zero() {
+        Conformance.run(() -> {
+            StreamReader stream = new StreamReader();
+            stream.feedData(DATA);
+            assertArrayEquals(new byte[0], stream.read(0));
+            assertArrayEquals(DATA, rest(stream));
+        });
+    }
+
+    @Test
+    void test_read() {
+        Conformance.run(() -> {
+            StreamReader stream = new StreamReader();
+            Task<byte[]> readTask = Asyncio.createTask(() -> stream.read(30));
+            Asyncio.getRunningLoop().callSoon(() -> stream.feedData(DATA));
+            assertArrayEquals(DATA, readTask.await());
+            assertEquals(0, stream.buffered());
+        });
+    }
+
+    @Test
+    void test_read_line_breaks() {
+        Conformance.run(() -> {
+            StreamReader stream = new StreamReader();
+            stream.feedData(b("line1"));
+            stream.feedData(b("line2"));
+            assertArrayEquals(b("line1"), stream.read(5));
+            assertArrayEquals(b("line2"), rest(stream));
+        });
+    }
+
+    @Test
+    void test_read_eof() {
+        Conformance.run(() -> {
+            StreamReader stream = new StreamReader();
+            Task<byte[]> readTask = Asyncio.createTask(() -> stream.read(1024));
+            Asyncio.getRunningLoop().callSoon(stream::feedEof);
+            assertArrayEquals(new byte[0], readTask.await());
+            assertEquals(0, stream.buffered());
+        });
+    }
+
+    @Test
+    void test_read_until_eof() {
+        Conformance.run(() -> {
+            StreamReader stream = new StreamReader();
+            Task<byte[]> readTask = Asyncio.createTask(() -> stream.read(-1));
+            Asyncio.getRunningLoop().callSoon(() -> {
+                stream.feedData(b("chunk1\n"));
+                stream.feedData(b("chunk2"));
+                stream.feedEof();
+            });
+            assertArrayEquals(b("chunk1\nchunk2"), readTask.await());
+            assertEquals(0, stream.buffered());
+        });
+    }
+
+    /**
+     * test_read_exception. Pinned difference (docs/differences.md, "Streams keep bytes received
+     * before a reset readable"): asyncio's next read raises the stored exception at once and the
+     * buffered {@code ne\n} is lost; jasyncio's reads hand out those bytes first, and the failure
+     * comes at the first read that must wait.
+     */
+    @Test
+    void test_read_exception() {
+        Conformance.run(() -> {
+            StreamReader stream = new StreamReader();
+            stream.feedData(b("line\n"));
+            assertArrayEquals(b("li"), stream.read(2));
+            IOException failure = new IOException("the peer broke");
+            stream.setException(failure);
+            assertArrayEquals(b("ne"), stream.read(2));
+            assertArrayEquals(b("\n"), stream.read(2));
+            assertSame(failure, assertThrows(IOException.class, () -> stream.read(2)));
+        });
+    }
+
+    @Test
+    void test_invalid_limit() {
+        assertThrows(IllegalArgumentException.class, () -> new StreamReader(0));
+        assertThrows(IllegalArgumentException.class, () -> new StreamReader(-1));
+    }
+
+    @Test
+    void test_read_limit() {
+        Conformance.run(() -> {
+            StreamReader stream = new StreamReader(3);
+            stream.feedData(b("chunk"));
+            assertArrayEquals(b("chunk"), stream.read(5));
+            assertEquals(0, stream.buffered());
+        });
+    }
+
+    @Test
+    void test_readline() {
+        Conformance.run(() -> {
+            StreamReader stream = new StreamReader();
+            stream.feedData(b("chunk1 "));
+            Task<byte[]> readTask = Asyncio.createTask(stream::readline);
+            Asyncio.getRunningLoop().callSoon(() -> {
+                stream.feedData(b("chunk2 "));
+                stream.feedData(b("chunk3 "));
+                stream.feedData(b("\n chunk4"));
+            });
+            assertArrayEquals(b("chunk1 chunk2 chunk3 \n"), readTask.await());
+            assertArrayEquals(b(" chunk4"), rest(stream));
+        });
+    }
+
+    /** test_readline_limit_with_existing_data: asyncio's ValueError is a LimitOverrunException here. */
+    @Test
+    void test_readline_limit_with_existing_data() {
+        Conformance.run(() -> {
+            StreamReader stream = new StreamReader(3);
+            stream.feedData(b("li"));
+            stream.feedData(b("ne1\nline2\n"));
+            assertThrows(LimitOverrunException.class, stream::readline);
+            // The buffer keeps the data after the overlong line.
+            assertArrayEquals(b("line2\n"), rest(stream));
+
+            StreamReader stream2 = new StreamReader(3);
+            stream2.feedData(b("li"));
+            stream2.feedData(b("ne1"));
+            stream2.feedData(b("li"));
+            assertThrows(LimitOverrunException.class, stream2::readline);
+            // No newline, and more than the limit: the whole buffer is dropped.
+            assertEquals(0, stream2.buffered());
+        });
+    }
+
+    @Test
+    void test_at_eof() {
+        Conformance.run(() -> {
+            StreamReader stream = new StreamReader();
+            assertFalse(stream.atEof());
+            stream.feedData(b("some data\n"));
+            assertFalse(stream.atEof());
+            stream.readline();
+            assertFalse(stream.atEof());
+            stream.feedData(b("some data\n"));
+            stream.feedEof();
+            stream.readline();
+            assertTrue(stream.atEof());
+        });
+    }
+
+    @Test
+    void test_readline_limit() {
+        Conformance.run(() -> {
+            StreamReader s1 = new StreamReader(7);
+            Asyncio.getRunningLoop().callSoon(() -> {
+                s1.feedData(b("chunk1"));
+                s1.feedData(b("chunk2"));
+                s1.feedData(b("chunk3\n"));
+                s1.feedEof();
+            });
+            assertThrows(LimitOverrunException.class, s1::readline);
+            assertEquals(0, s1.buffered());
+
+            StreamReader s2 = new StreamReader(7);
+            Asyncio.getRunningLoop().callSoon(() -> {
+                s2.feedData(b("chunk1"));
+                s2.feedData(b("chunk2\n"));
+                s2.feedData(b("chunk3\n"));
+                s2.feedEof();
+            });
+            assertThrows(LimitOverrunException.class, s2::readline);
+            assertArrayEquals(b("chunk3\n"), rest(s2));
+
+            // The limit is strict: a 7-byte line fits, an 8-byte one does not.
+            StreamReader s3 = new StreamReader(7);
+            s3.feedData(b("1234567\n"));
+            assertArrayEquals(b("1234567\n"), s3.readline());
+            assertEquals(0, s3.buffered());
+            s3.feedData(b("12345678\n"));
+            assertThrows(LimitOverrunException.class, s3::readline);
+            assertEquals(0, s3.buffered());
+            s3.feedData(b("12345678"));
+            assertThrows(LimitOverrunException.class, s3::readline);
+            assertEquals(0, s3.buffered());
+        });
+    }
+
+    @Test
+    void test_readline_nolimit_nowait() {
+        Conformance.run(() -> {
+            StreamReader stream = new StreamReader();
+            stream.feedData(java.util.Arrays.copyOfRange(DATA, 0, 6));
+            stream.feedData(java.util.Arrays.copyOfRange(DATA, 6, DATA.length));
+            assertArrayEquals(b("line1\n"), stream.readline());
+            assertArrayEquals(b("line2\nline3\n"), rest(stream));
+        });
+    }
+
+    @Test
+    void test_readline_eof() {
+        Conformance.run(() -> {
+            StreamReader stream = new StreamReader();
+            stream.feedData(b("some data"));
+            stream.feedEof();
+            assertArrayEquals(b("some data"), stream.readline());
+        });
+    }
+
+    @Test
+    void test_readline_empty_eof() {
+        Conformance.run(() -> {
+            StreamReader stream = new StreamReader();
+            stream.feedEof();
+            assertArrayEquals(new byte[0], stream.readline());
+        });
+    }
+
+    @Test
+    void test_readline_read_byte_count() {
+        Conformance.run(() -> {
+            StreamReader stream = new StreamReader();
+            stream.feedData(DATA);
+            stream.readline();
+            assertArrayEquals(b("line2\nl"), stream.read(7));
+            assertArrayEquals(b("ine3\n"), rest(stream));
+        });
+    }
+
+    @Test
+    void test_readline_exception() {
+        Conformance.run(() -> {
+            StreamReader stream = new StreamReader();
+            stream.feedData(b("line\n"));
+            assertArrayEquals(b("line\n"), stream.readline());
+            IOException failure = new IOException("the peer broke");
+            stream.setException(failure);
+            assertSame(failure, assertThrows(IOException.class, stream::readline));
+            assertEquals(0, stream.buffered());
+        });
+    }
+
+    @Test
+    void test_readuntil_separator() {
+        Conformance.run(() -> {
+            StreamReader stream = new StreamReader();
+            assertThrows(IllegalArgumentException.class, () -> stream.readUntil(new byte[0]));
+        });
+    }
+
+    @Test
+    void test_readuntil_multi_chunks() {
+        Conformance.run(() -> {
+            StreamReader stream = new StreamReader();
+            stream.feedData(b("lineAAA"));
+            assertArrayEquals(b("lineAAA"), stream.readUntil(b("AAA")));
+            assertEquals(0, stream.buffered());
+            stream.feedData(b("lineAAA"));
+            assertArrayEquals(b("lineAAA"), stream.readUntil(b("AAA")));
+            assertEquals(0, stream.buffered());
+            stream.feedData(b("lineAAAxxx"));
+            assertArrayEquals(b("lineAAA"), stream.readUntil(b("AAA")));
+            assertArrayEquals(b("xxx"), rest(stream));
+        });
+    }
+
+    @Test
+    void test_readuntil_multi_chunks_1() {
+        Conformance.run(() -> {
+            StreamReader stream = new StreamReader();
+            String[][] rounds = {{"QWEaa", "XYaa", "a"}, {"QWEaa", "XYa", "aa"}, {"aaa"}, {"Xaaa"}, {"XXX", "a", "a", "a"}};
+            String[] expected = {"QWEaaXYaaa", "QWEaaXYaaa", "aaa", "Xaaa", "XXXaaa"};
+            for (int i = 0; i < rounds.length; i++) {
+                for (String chunk : rounds[i]) {
+                    stream.feedData(b(chunk));
+                }
+                assertArrayEquals(b(expected[i]), stream.readUntil(b("aaa")));
+                assertEquals(0, stream.buffered());
+            }
+        });
+    }
+
+    @Test
+    void test_readuntil_eof() {
+        Conformance.run(() -> {
+            StreamReader stream = new StreamReader();
+            byte[] data = b("some dataAA");
+            stream.feedData(data);
+            stream.feedEof();
+            IncompleteReadException e = assertThrows(IncompleteReadException.class, () -> stream.readUntil(b("AAA")));
+            assertArrayEquals(data, e.partial());
+            assertEquals(0, stream.buffered());
+        });
+    }
+
+    @Test
+    void test_readuntil_limit_found_sep() {
+        Conformance.run(() -> {
+            StreamReader stream = new StreamReader(3);
+            stream.feedData(b("some dataAA"));
+            assertThrows(LimitOverrunException.class, () -> stream.readUntil(b("AAA")));
+            assertEquals(11, stream.buffered(), "the data stays");
+            stream.feedData(b("A"));
+            assertThrows(LimitOverrunException.class, () -> stream.readUntil(b("AAA")));
+            assertArrayEquals(b("some dataAAA"), rest(stream));
+        });
+    }
+
+    @Test
+    void test_readexactly_zero_or_less() {
+        Conformance.run(() -> {
+            StreamReader stream = new StreamReader();
+            stream.feedData(DATA);
+            assertArrayEquals(new byte[0], stream.readExactly(0));
+            assertThrows(IllegalArgumentException.class, () -> stream.readExactly(-1));
+            assertArrayEquals(DATA, rest(stream));
+        });
+    }
+
+    @Test
+    void test_readexactly() {
+        Conformance.run(() -> {
+            StreamReader stream = new StreamReader();
+            int n = 2 * DATA.length;
+            Task<byte[]> readTask = Asyncio.createTask(() -> stream.readExactly(n));
+            Asyncio.getRunningLoop().callSoon(() -> {
+                stream.feedData(DATA);
+                stream.feedData(DATA);
+                stream.feedData(DATA);
+            });
+            byte[] two = new byte[n];
+            System.arraycopy(DATA, 0, two, 0, DATA.length);
+            System.arraycopy(DATA, 0, two, DATA.length, DATA.length);
+            assertArrayEquals(two, readTask.await());
+            assertArrayEquals(DATA, rest(stream));
+        });
+    }
+
+    @Test
+    void test_readexactly_limit() {
+        Conformance.run(() -> {
+            StreamReader stream = new StreamReader(3);
+            stream.feedData(b("chunk"));
+            assertArrayEquals(b("chunk"), stream.readExactly(5));
+            assertEquals(0, stream.buffered());
+        });
+    }
+
+    @Test
+    void test_readexactly_eof() {
+        Conformance.run(() -> {
+            StreamReader stream = new StreamReader();
+            int n = 2 * DATA.length;
+            Task<byte[]> readTask = Asyncio.createTask(() -> stream.readExactly(n));
+            Asyncio.getRunningLoop().callSoon(() -> {
+                stream.feedData(DATA);
+                stream.feedEof();
+            });
+            IncompleteReadException e = assertThrows(IncompleteReadException.class, readTask::await);
+            assertArrayEquals(DATA, e.partial());
+            assertEquals(n, e.expected());
+            assertEquals(0, stream.buffered());
         });
     }
 }
