@@ -543,4 +543,57 @@ class StreamsConformanceTest {
             assertEquals(0, stream.buffered());
         });
     }
+
+    @Test
+    void test_readexactly_exception() {
+        Conformance.run(() -> {
+            StreamReader stream = new StreamReader();
+            stream.feedData(b("line\n"));
+            assertArrayEquals(b("li"), stream.readExactly(2));
+            IOException failure = new IOException("the peer broke");
+            stream.setException(failure);
+            // As in test_read_exception, the buffered "ne\n" comes first; five bytes must wait.
+            assertSame(failure, assertThrows(IOException.class, () -> stream.readExactly(5)));
+        });
+    }
+
+    @Test
+    void test_exception() {
+        Conformance.run(() -> {
+            StreamReader stream = new StreamReader();
+            assertEquals(null, stream.exception());
+            IOException exc = new IOException("x");
+            stream.setException(exc);
+            assertSame(exc, stream.exception());
+        });
+    }
+
+    @Test
+    void test_exception_waiter() {
+        Conformance.run(() -> {
+            StreamReader stream = new StreamReader();
+            IOException failure = new IOException("x");
+            Task<byte[]> t1 = Asyncio.createTask(stream::readline);
+            Task<Void> t2 = Asyncio.createTask(() -> stream.setException(failure));
+            Asyncio.wait(List.of(t1, t2));
+            assertSame(failure, assertThrows(IOException.class, t1::result));
+        });
+    }
+
+    @Test
+    void test_exception_cancel() {
+        Conformance.run(() -> {
+            StreamReader stream = new StreamReader();
+            Task<byte[]> t = Asyncio.createTask(stream::readline);
+            Asyncio.sleep(0);
+            t.cancel();
+            Asyncio.sleep(0);
+            // Fails if setException is not careful with the cancelled waiter.
+            stream.setException(new IOException("message"));
+            Asyncio.sleep(0);
+            assertTrue(t.isCancelled());
+            // Nobody waits any more: a new read gets the failure at once.
+            assertThrows(IOException.class, stream::readline);
+        });
+    }
 }
