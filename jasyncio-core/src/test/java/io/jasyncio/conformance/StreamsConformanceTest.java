@@ -1,5 +1,9 @@
 package io.jasyncio.conformance;
 
+import io.jasyncio.streams.Streams;
+import io.jasyncio.streams.StreamWriter;
+import io.jasyncio.streams.StreamConnection;
+import io.jasyncio.net.Server;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import io.jasyncio.Asyncio;
@@ -42,12 +46,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code test_streamreader_constructor_use_running_loop} and
  * {@code test_streamreaderprotocol_constructor_use_running_loop} (they check the private
  * {@code _loop}; the reader binds at its first waiting read, pinned by
- * {@link #streamreaderConstructorWithoutLoop}). Not yet ported: the cases over a real server
- * ({@code test_open_connection}, {@code test_open_unix_connection}, their {@code _error}
- * variants, {@code test_start_server}, {@code test_start_unix_server}, {@code test_drain_raises},
+ * {@link #streamreaderConstructorWithoutLoop}). Not yet ported: the cases over CPython's test
+ * HTTP server ({@code test_open_connection}, {@code test_open_unix_connection}, their
+ * {@code _error} variants, {@code test_start_unix_server}, {@code test_drain_raises},
  * {@code test_wait_closed_on_close}, {@code test_wait_closed_on_close_with_unread_data},
- * {@code test_async_writer_api}, {@code test_async_writer_api_exception_after_close},
- * {@code test_eof_feed_when_closing_writer}).
+ * {@code test_async_writer_api}, {@code test_async_writer_api_exception_after_close}).
  */
 @Timeout(30)
 class StreamsConformanceTest {
@@ -615,5 +618,58 @@ class StreamsConformanceTest {
             // Nobody waits any more: a new read gets the failure at once.
             assertThrows(IOException.class, stream::readline);
         });
+    }
+
+    // ---- StreamTests over a real loopback server ----
+
+    /** The echo handler of CPython's MyServer: one line back, then close. */
+    private static void echoLine(StreamReader reader, StreamWriter writer) throws Exception {
+        byte[] data = reader.readline();
+        writer.write(data);
+        writer.drain();
+        writer.close();
+        writer.waitClosed();
+    }
+
+    /**
+     * test_start_server: a client's line comes back from a stream server on loopback. CPython runs
+     * it with a coroutine and with a plain callback as the handler; a Java handler is one kind.
+     */
+    @Test
+    void test_start_server() {
+        NetRun.run(() -> Asyncio.timeout(20).run(() -> {
+            Server server = Streams.startServer(StreamsConformanceTest::echoLine, "127.0.0.1", 0);
+            try {
+                StreamConnection c = Streams.openConnection("127.0.0.1", server.port());
+                c.writer().write(b("hello world!\n"));
+                byte[] msgBack = c.reader().readline();
+                c.writer().close();
+                c.writer().waitClosed();
+                assertArrayEquals(b("hello world!\n"), msgBack);
+            } finally {
+                server.close();
+                server.waitClosed();
+            }
+            return null;
+        }));
+    }
+
+    /** test_eof_feed_when_closing_writer (bpo-35065): closing the writer feeds EOF to its reader. */
+    @Test
+    void test_eof_feed_when_closing_writer() {
+        NetRun.run(() -> Asyncio.timeout(20).run(() -> {
+            Server server = Streams.startServer(StreamsConformanceTest::echoLine, "127.0.0.1", 0);
+            try {
+                StreamConnection c = Streams.openConnection("127.0.0.1", server.port());
+                c.writer().close();
+                c.writer().waitClosed();
+                assertTrue(c.reader().atEof());
+                assertArrayEquals(new byte[0], c.reader().read(-1));
+            } finally {
+                server.close();
+                server.waitClosed();
+            }
+            return null;
+        }));
     }
 }
