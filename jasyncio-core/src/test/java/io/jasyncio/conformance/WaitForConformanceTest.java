@@ -22,6 +22,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * CPython's Lib/test/test_asyncio/test_waitfor.py, case by case. As in CPython 3.12+,
  * {@code waitFor(body, t)} is {@code timeout(t).run(body)}: the body runs in the caller's task.
+ * No case is skipped: {@code test_cancel_wait_for} and {@code test_cancel_blocking_wait_for} are
+ * one Java test over both timeouts. {@code SlowTask}, which sleeps until a wall-clock instant while
+ * ignoring cancellations, sleeps the same 0.2 s of virtual time here.
  */
 @Timeout(30)
 class WaitForConformanceTest {
@@ -39,6 +42,43 @@ class WaitForConformanceTest {
             }, 10);
             assertSame(me, inBody);
             assertEquals("set in the body", cv.get());
+        });
+    }
+
+    /** CPython's SlowTask: runs 0.2 s whatever cancellations it gets, then marks itself exited. */
+    private static final class SlowTask {
+        static final double TASK_TIMEOUT = 0.2;
+        volatile boolean exited;
+
+        Void run() throws Exception {
+            EventLoop loop = Asyncio.getRunningLoop();
+            double exitAt = loop.time() + TASK_TIMEOUT;
+            while (true) {
+                double toSleep = exitAt - loop.time();
+                if (toSleep <= 0) {
+                    break;
+                }
+                try {
+                    Asyncio.sleep(toSleep);
+                } catch (CancelledError e) {
+                    // ignored, as CPython's SlowTask does
+                }
+            }
+            exited = true;
+            return null;
+        }
+    }
+
+    /** test_asyncio_wait_for_cancelled: cancelling waitFor waits for the body that ignores it. */
+    @Test
+    void asyncioWaitForCancelled() {
+        Conformance.run(() -> {
+            SlowTask t = new SlowTask();
+            Task<Void> waitForTask = Asyncio.createTask(() -> Asyncio.waitFor(t::run, SlowTask.TASK_TIMEOUT * 2));
+            Asyncio.sleep(0);
+            waitForTask.cancel();
+            Asyncio.wait(java.util.List.of(waitForTask));
+            assertTrue(t.exited);
         });
     }
 
