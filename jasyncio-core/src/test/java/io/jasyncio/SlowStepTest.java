@@ -116,16 +116,18 @@ class SlowStepTest {
     @Test
     void aTaskBlockedInThreadJoinAndObjectWaitShowsThem() {
         CountDownLatch go = new CountDownLatch(1);
+        // Started before the step, so that the step's live stack is in join, never still in start
+        // (a loaded machine can take longer than the slow-step threshold to start a thread).
+        Thread worker = Thread.ofPlatform().start(() -> {
+            try {
+                go.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                // ends
+            }
+        });
         SlowStep joining = liveReportOf("joiner", new Blocker() {
             @Override
             public void block() throws Exception {
-                Thread worker = Thread.ofPlatform().start(() -> {
-                    try {
-                        go.await(30, TimeUnit.SECONDS);
-                    } catch (InterruptedException e) {
-                        // ends
-                    }
-                });
                 worker.join(30_000);
             }
 
