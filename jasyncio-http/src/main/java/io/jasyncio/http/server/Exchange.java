@@ -18,6 +18,8 @@ final class Exchange {
     final boolean isHead;
     Request request;
     Task<Void> task;
+    /** See {@link #requestId()}; null until asked for. */
+    private String requestId;
     boolean requestDone;
     boolean forceClose;
     private boolean continuePending;
@@ -40,6 +42,21 @@ final class Exchange {
         this.continuePending = expectContinue;
         this.body = new BodyStream(this, contentLength == 0);
         this.requestDone = false;
+    }
+
+    /** The request's ID (the client's valid {@code X-Request-Id}, else a generated one); see {@link RequestIds}. */
+    String requestId() {
+        if (requestId == null) {
+            requestId = RequestIds.of(head.headers().get(RequestIds.HEADER));
+        }
+        return requestId;
+    }
+
+    /** The ID field, unless the application set its own. */
+    private void requestIdField(HeadWriter w, StreamResponse r) {
+        if (!r.headers.contains(RequestIds.HEADER)) {
+            w.field(RequestIds.HEADER, requestId());
+        }
     }
 
     void start() {
@@ -100,7 +117,7 @@ final class Exchange {
                     throw t;
                 }
                 if (!conn.lost) {
-                    HttpServer.LOG.log(Level.SEVERE, "handler failed: " + request, t);
+                    HttpServer.LOG.log(Level.SEVERE, "handler failed: " + request + " (request " + requestId() + ")", t);
                 }
                 resp = Response.text(500, "Internal Server Error");
             }
@@ -132,7 +149,8 @@ final class Exchange {
             conn.abort(); // the client has gone: nothing more to say
         } catch (Throwable t) {
             if (!conn.lost) {
-                HttpServer.LOG.log(Level.SEVERE, "handler failed after its response began: " + request, t);
+                HttpServer.LOG.log(Level.SEVERE, "handler failed after its response began: " + request
+                        + " (request " + requestId() + ")", t);
             }
             conn.abort();
         } finally {
@@ -179,6 +197,7 @@ final class Exchange {
         headSent = true;
         keepAlive = decideKeepAlive(r);
         HeadWriter w = conn.core.head.start(r.status, r.reason).contentType(r.contentType).fields(r.headers);
+        requestIdField(w, r);
         byte[] b = r.body;
         boolean none = noContent(r.status);
         if (r.compress && !none && b.length > 0 && acceptsGzip()) {
@@ -193,7 +212,7 @@ final class Exchange {
         conn.transport.write(w.finish(b, 0, n));
         conn.core.counters.requests++;
         if (conn.core.accessLog != null) {
-            conn.core.accessLog.log(conn.peer(), head, r.status, n);
+            conn.core.accessLog.log(conn.peer(), head, r.status, n, requestId());
         }
     }
 
@@ -244,6 +263,7 @@ final class Exchange {
         headSent = true;
         keepAlive = decideKeepAlive(r);
         HeadWriter w = conn.core.head.start(r.status, r.reason).contentType(r.contentType).fields(r.headers);
+        requestIdField(w, r);
         if (noContent(r.status)) {
             framing = F_NONE;
         } else if (r.contentLength >= 0) {
@@ -264,7 +284,7 @@ final class Exchange {
         r.exchange = this;
         conn.core.counters.requests++;
         if (conn.core.accessLog != null) {
-            conn.core.accessLog.log(conn.peer(), head, r.status, r.contentLength);
+            conn.core.accessLog.log(conn.peer(), head, r.status, r.contentLength, requestId());
         }
     }
 
