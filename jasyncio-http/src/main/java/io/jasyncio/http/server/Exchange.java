@@ -28,6 +28,8 @@ final class Exchange {
     private int framing; // F_*
     private long written;
     private long declared = -1;
+    /** A compressing stream response's compressor (null otherwise). */
+    private GzipPieces gzip;
     private static final int F_NONE = 0;
     private static final int F_LENGTH = 1;
     private static final int F_CHUNKED = 2;
@@ -262,8 +264,16 @@ final class Exchange {
         }
         headSent = true;
         keepAlive = decideKeepAlive(r);
+        boolean gz = r.compress && !noContent(r.status) && acceptsGzip();
+        if (gz) {
+            r.headers.remove("Content-Length");
+            r.contentLength = -1; // the compressed length is unknown
+        }
         HeadWriter w = conn.core.head.start(r.status, r.reason).contentType(r.contentType).fields(r.headers);
         requestIdField(w, r);
+        if (gz) {
+            w.field("Content-Encoding", "gzip").field("Vary", "Accept-Encoding");
+        }
         if (noContent(r.status)) {
             framing = F_NONE;
         } else if (r.contentLength >= 0) {
@@ -281,6 +291,9 @@ final class Exchange {
         }
         connectionField(w);
         conn.transport.write(w.finish(null, 0, 0));
+        if (gz && framing != F_NONE) {
+            gzip = new GzipPieces();
+        }
         r.exchange = this;
         conn.core.counters.requests++;
         if (conn.core.accessLog != null) {
@@ -289,6 +302,18 @@ final class Exchange {
     }
 
     void writeBody(byte[] data, int off, int len) throws IOException {
+        if (gzip != null && len > 0) {
+            if (conn.lost) {
+                throw new IOException("the client disconnected");
+            }
+            byte[] c = gzip.write(data, off, len);
+            writeFramed(c, 0, c.length);
+        } else {
+            writeFramed(data, off, len);
+        }
+    }
+
+    private void writeFramed(byte[] data, int off, int len) throws IOException {
         if (conn.lost) {
             throw new IOException("the client disconnected");
         }
@@ -321,6 +346,11 @@ final class Exchange {
     void writeEnd() throws IOException {
         if (conn.lost) {
             throw new IOException("the client disconnected");
+        }
+        if (gzip != null) {
+            byte[] tail = gzip.finish();
+            gzip = null;
+            writeFramed(tail, 0, tail.length);
         }
         if (framing == F_CHUNKED) {
             conn.transport.write(HeadWriter.LAST_CHUNK);
