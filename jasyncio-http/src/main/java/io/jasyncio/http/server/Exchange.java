@@ -175,8 +175,19 @@ final class Exchange {
     }
 
     private boolean decideKeepAlive(StreamResponse r) {
-        return parserKeepAlive && requestDone && !forceClose && !conn.core.shuttingDown && !conn.closed
+        return parserKeepAlive && (requestDone || canDrain()) && !forceClose && !conn.core.shuttingDown && !conn.closed
                 && !r.headers.containsToken("Connection", "close");
+    }
+
+    /**
+     * Whether a response sent before the body was read to its end may keep the connection: the
+     * body has a {@code Content-Length} (not chunked), its {@code 100 Continue} (if asked for) was
+     * sent, and what is buffered unread plus what is still to come fits in {@code bodyBufferSize}
+     * (so reading and dropping it never pauses). Otherwise the response says {@code Connection: close}.
+     */
+    private boolean canDrain() {
+        return contentLength >= 0 && !continuePending && !body.failed()
+                && conn.canDrain(body.unread(), contentLength - body.received());
     }
 
     private static boolean noContent(int status) {
