@@ -2,6 +2,7 @@ package io.jasyncio.examples;
 
 import io.jasyncio.examples.cutlery.Cutlery;
 import io.jasyncio.examples.echo.Echo;
+import io.jasyncio.examples.http.HttpServe;
 import io.jasyncio.examples.mq.Mq;
 import io.jasyncio.examples.tcpcheck.TcpCheck;
 import io.jasyncio.monitor.Monitor;
@@ -22,7 +23,7 @@ import java.util.concurrent.Callable;
         description = {"The programs of the asyncio books, on jasyncio.",
                 "With no program named, runs the default one (cutlery) on its embedded defaults.",
                 "./jasyncio help NAME (or ./jasyncio NAME --help) describes one."},
-        subcommands = {Cutlery.class, Echo.class, TcpCheck.class, Mq.class, Ps.class, MonitorCommand.class,
+        subcommands = {Cutlery.class, Echo.class, HttpServe.class, TcpCheck.class, Mq.class, Ps.class, MonitorCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
     /** The programs that run event loops, so a live monitor applies to them (with their subcommands). */

@@ -13,15 +13,15 @@ import java.util.logging.Logger;
 
 /**
  * The access log, off the loop's hot path: the loop only queues a small record; a daemon thread
- * formats it in the Common Log Format and hands it to the logger {@code io.jasyncio.http.access}.
+ * formats it in the Common Log Format, followed by the request's ID, and hands it to the logger {@code io.jasyncio.http.access}.
  */
 final class AccessLog {
     static final Logger LOG = Logger.getLogger("io.jasyncio.http.access");
     private static final DateTimeFormatter CLF =
             DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.US).withZone(ZoneOffset.UTC);
-    private static final Entry STOP = new Entry(null, null, 0, 0, 0);
+    private static final Entry STOP = new Entry(null, null, 0, 0, 0, null);
 
-    private record Entry(SocketAddress peer, RequestHead head, int status, long bytes, long millis) {
+    private record Entry(SocketAddress peer, RequestHead head, int status, long bytes, long millis, String requestId) {
     }
 
     private final LinkedBlockingQueue<Entry> queue = new LinkedBlockingQueue<>(65536);
@@ -32,8 +32,8 @@ final class AccessLog {
     }
 
     /** Queues one line (dropped, and counted in the log, if the writer is 65,536 lines behind). */
-    void log(SocketAddress peer, RequestHead head, int status, long bytes) {
-        queue.offer(new Entry(peer, head, status, bytes, System.currentTimeMillis()));
+    void log(SocketAddress peer, RequestHead head, int status, long bytes, String requestId) {
+        queue.offer(new Entry(peer, head, status, bytes, System.currentTimeMillis(), requestId));
     }
 
     void close() {
@@ -59,6 +59,7 @@ final class AccessLog {
     static String format(Entry e) {
         String host = e.peer instanceof InetSocketAddress i ? i.getAddress().getHostAddress() : "-";
         return host + " - - [" + CLF.format(Instant.ofEpochMilli(e.millis)) + "] \"" + e.head.method() + " "
-                + e.head.target() + " " + e.head.version() + "\" " + e.status + " " + (e.bytes < 0 ? "-" : e.bytes);
+                + e.head.target() + " " + e.head.version() + "\" " + e.status + " " + (e.bytes < 0 ? "-" : e.bytes)
+                + (e.requestId == null ? "" : " " + e.requestId);
     }
 }

@@ -47,6 +47,11 @@ public final class BodyStream {
         wake();
     }
 
+    /** Whether a failure (a timeout, a disconnect, a bad chunk) ended it. */
+    boolean failed() {
+        return failure != null || ioFailure != null;
+    }
+
     void end() {
         ended = true;
         wake();

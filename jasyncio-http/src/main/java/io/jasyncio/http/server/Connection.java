@@ -25,6 +25,8 @@ final class Connection implements BufferedProtocol {
     private static final int T_NONE = 0;
     private static final int T_HEADER = 1;
     private static final int T_IDLE = 2;
+    /** Reading the rest of a body its handler left unread, to keep the connection: closed silently if it stalls. */
+    private static final int T_DRAIN = 3;
 
     final HttpServer core;
     private final H1Parser parser;
@@ -36,6 +38,8 @@ final class Connection implements BufferedProtocol {
     boolean closed;
     boolean lost;
     private boolean peerEof;
+    /** The previous request's body is being read and dropped (its response is sent); see {@link Exchange#canDrain}. */
+    private boolean draining;
     private boolean sawHeadBytes;
     private TimerHandle timer;
     private double deadline;
@@ -84,7 +88,7 @@ final class Connection implements BufferedProtocol {
         if (closed) {
             return;
         }
-        if (current == null) {
+        if (current == null && !draining) {
             sawHeadBytes = true;
             if (timerKind == T_IDLE) {
                 setTimer(T_HEADER, core.options.headerReadTimeout());
@@ -216,10 +220,20 @@ final class Connection implements BufferedProtocol {
                         current.body.feed(parser.body());
                     }
                 }
-                case END -> current.requestEnded();
+                case END -> {
+                    if (current != null) {
+                        current.requestEnded();
+                    } else if (draining) {
+                        drained();
+                    }
+                }
                 case UPGRADE -> {
                     parser.resumeHttp(); // upgrades are declined: the request is answered over HTTP
-                    current.requestEnded();
+                    if (current != null) {
+                        current.requestEnded();
+                    } else if (draining) {
+                        drained();
+                    }
                 }
                 case CLOSED -> {
                     in.position(in.limit());
@@ -323,8 +337,22 @@ final class Connection implements BufferedProtocol {
             return;
         }
         current = null;
-        if (!keepAlive || closed) {
+        if (!keepAlive || closed || ex.forceClose) {
             close();
+            return;
+        }
+        if (!ex.requestDone) {
+            // The response kept the connection (Exchange.canDrain): read the rest of the body and drop it.
+            draining = true;
+            setTimer(T_DRAIN, core.options.bodyReadTimeout());
+            if (pending != null) {
+                ByteBuffer p = pending;
+                process(p);
+                if (pending == p && !p.hasRemaining()) {
+                    pending = null;
+                }
+            }
+            updateReading();
             return;
         }
         boolean hadPending = pending != null;
@@ -353,13 +381,29 @@ final class Connection implements BufferedProtocol {
         updateReading();
     }
 
+    /** The dropped rest of a body has ended: the connection waits for its next request. */
+    private void drained() {
+        draining = false;
+        sawHeadBytes = false;
+        if (peerEof) {
+            close();
+            return;
+        }
+        setTimer(T_IDLE, core.options.keepAliveTimeout());
+    }
+
+    /** Whether the connection can read and drop {@code remaining} more body bytes after {@code buffered} unread ones, without pausing. */
+    boolean canDrain(long buffered, long remaining) {
+        return !closed && !peerEof && buffered + remaining <= core.options.bodyBufferSize();
+    }
+
     /** Bytes of pipelined requests buffered unparsed (for tests). */
     int pendingBytes() {
         return pending == null ? 0 : pending.remaining();
     }
 
     boolean isIdle() {
-        return current == null && pending == null && !sawHeadBytes;
+        return current == null && pending == null && !sawHeadBytes && !draining;
     }
 
     // ---- read flow control

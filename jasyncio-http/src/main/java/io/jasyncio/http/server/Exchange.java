@@ -18,6 +18,8 @@ final class Exchange {
     final boolean isHead;
     Request request;
     Task<Void> task;
+    /** See {@link #requestId()}; null until asked for. */
+    private String requestId;
     boolean requestDone;
     boolean forceClose;
     private boolean continuePending;
@@ -26,6 +28,8 @@ final class Exchange {
     private int framing; // F_*
     private long written;
     private long declared = -1;
+    /** A compressing stream response's compressor (null otherwise). */
+    private GzipPieces gzip;
     private static final int F_NONE = 0;
     private static final int F_LENGTH = 1;
     private static final int F_CHUNKED = 2;
@@ -40,6 +44,21 @@ final class Exchange {
         this.continuePending = expectContinue;
         this.body = new BodyStream(this, contentLength == 0);
         this.requestDone = false;
+    }
+
+    /** The request's ID (the client's valid {@code X-Request-Id}, else a generated one); see {@link RequestIds}. */
+    String requestId() {
+        if (requestId == null) {
+            requestId = RequestIds.of(head.headers().get(RequestIds.HEADER));
+        }
+        return requestId;
+    }
+
+    /** The ID field, unless the application set its own. */
+    private void requestIdField(HeadWriter w, StreamResponse r) {
+        if (!r.headers.contains(RequestIds.HEADER)) {
+            w.field(RequestIds.HEADER, requestId());
+        }
     }
 
     void start() {
@@ -100,7 +119,7 @@ final class Exchange {
                     throw t;
                 }
                 if (!conn.lost) {
-                    HttpServer.LOG.log(Level.SEVERE, "handler failed: " + request, t);
+                    HttpServer.LOG.log(Level.SEVERE, "handler failed: " + request + " (request " + requestId() + ")", t);
                 }
                 resp = Response.text(500, "Internal Server Error");
             }
@@ -132,7 +151,8 @@ final class Exchange {
             conn.abort(); // the client has gone: nothing more to say
         } catch (Throwable t) {
             if (!conn.lost) {
-                HttpServer.LOG.log(Level.SEVERE, "handler failed after its response began: " + request, t);
+                HttpServer.LOG.log(Level.SEVERE, "handler failed after its response began: " + request
+                        + " (request " + requestId() + ")", t);
             }
             conn.abort();
         } finally {
@@ -155,8 +175,19 @@ final class Exchange {
     }
 
     private boolean decideKeepAlive(StreamResponse r) {
-        return parserKeepAlive && requestDone && !forceClose && !conn.core.shuttingDown && !conn.closed
+        return parserKeepAlive && (requestDone || canDrain()) && !forceClose && !conn.core.shuttingDown && !conn.closed
                 && !r.headers.containsToken("Connection", "close");
+    }
+
+    /**
+     * Whether a response sent before the body was read to its end may keep the connection: the
+     * body has a {@code Content-Length} (not chunked), its {@code 100 Continue} (if asked for) was
+     * sent, and what is buffered unread plus what is still to come fits in {@code bodyBufferSize}
+     * (so reading and dropping it never pauses). Otherwise the response says {@code Connection: close}.
+     */
+    private boolean canDrain() {
+        return contentLength >= 0 && !continuePending && !body.failed()
+                && conn.canDrain(body.unread(), contentLength - body.received());
     }
 
     private static boolean noContent(int status) {
@@ -179,6 +210,7 @@ final class Exchange {
         headSent = true;
         keepAlive = decideKeepAlive(r);
         HeadWriter w = conn.core.head.start(r.status, r.reason).contentType(r.contentType).fields(r.headers);
+        requestIdField(w, r);
         byte[] b = r.body;
         boolean none = noContent(r.status);
         if (r.compress && !none && b.length > 0 && acceptsGzip()) {
@@ -193,7 +225,7 @@ final class Exchange {
         conn.transport.write(w.finish(b, 0, n));
         conn.core.counters.requests++;
         if (conn.core.accessLog != null) {
-            conn.core.accessLog.log(conn.peer(), head, r.status, n);
+            conn.core.accessLog.log(conn.peer(), head, r.status, n, requestId());
         }
     }
 
@@ -243,7 +275,16 @@ final class Exchange {
         }
         headSent = true;
         keepAlive = decideKeepAlive(r);
+        boolean gz = r.compress && !noContent(r.status) && acceptsGzip();
+        if (gz) {
+            r.headers.remove("Content-Length");
+            r.contentLength = -1; // the compressed length is unknown
+        }
         HeadWriter w = conn.core.head.start(r.status, r.reason).contentType(r.contentType).fields(r.headers);
+        requestIdField(w, r);
+        if (gz) {
+            w.field("Content-Encoding", "gzip").field("Vary", "Accept-Encoding");
+        }
         if (noContent(r.status)) {
             framing = F_NONE;
         } else if (r.contentLength >= 0) {
@@ -261,14 +302,29 @@ final class Exchange {
         }
         connectionField(w);
         conn.transport.write(w.finish(null, 0, 0));
+        if (gz && framing != F_NONE) {
+            gzip = new GzipPieces();
+        }
         r.exchange = this;
         conn.core.counters.requests++;
         if (conn.core.accessLog != null) {
-            conn.core.accessLog.log(conn.peer(), head, r.status, r.contentLength);
+            conn.core.accessLog.log(conn.peer(), head, r.status, r.contentLength, requestId());
         }
     }
 
     void writeBody(byte[] data, int off, int len) throws IOException {
+        if (gzip != null && len > 0) {
+            if (conn.lost) {
+                throw new IOException("the client disconnected");
+            }
+            byte[] c = gzip.write(data, off, len);
+            writeFramed(c, 0, c.length);
+        } else {
+            writeFramed(data, off, len);
+        }
+    }
+
+    private void writeFramed(byte[] data, int off, int len) throws IOException {
         if (conn.lost) {
             throw new IOException("the client disconnected");
         }
@@ -301,6 +357,11 @@ final class Exchange {
     void writeEnd() throws IOException {
         if (conn.lost) {
             throw new IOException("the client disconnected");
+        }
+        if (gzip != null) {
+            byte[] tail = gzip.finish();
+            gzip = null;
+            writeFramed(tail, 0, tail.length);
         }
         if (framing == F_CHUNKED) {
             conn.transport.write(HeadWriter.LAST_CHUNK);

@@ -50,7 +50,13 @@ public final class HttpServer implements AutoCloseable {
     final AccessLog accessLog;
     private final List<CleanupContext.Exit> exits = new ArrayList<>();
     private Server server;
+    /** Whether this server runs the application's hooks (false on an {@link HttpCluster}'s other loops). */
+    private boolean hooks = true;
     boolean shuttingDown;
+    private int idleClosed;
+    private int finishedCount;
+    private List<String> cancelledList = List.of();
+    private final List<String> failures = new ArrayList<>();
     private ShutdownReport report;
 
     private HttpServer(EventLoop loop, Application app, HttpServerOptions options) {
@@ -80,13 +86,24 @@ public final class HttpServer implements AutoCloseable {
      * @throws IOException if the address cannot be bound
      */
     public static HttpServer start(Application app, String host, int port, HttpServerOptions options) throws IOException {
-        if (app.isFrozen()) {
+        return start(app, host, port, options, true);
+    }
+
+    /**
+     * {@link #start(Application, String, int, HttpServerOptions)}; with {@code hooks} false (the
+     * loops of an {@link HttpCluster} but its first), the application's hooks and contexts are
+     * left to another server, and it may already be frozen.
+     */
+    static HttpServer start(Application app, String host, int port, HttpServerOptions options, boolean hooks)
+            throws IOException {
+        if (hooks && app.isFrozen()) {
             throw new IllegalStateException("the application is already started by a server");
         }
         HttpServer s = new HttpServer(Asyncio.getRunningLoop(), app, options);
+        s.hooks = hooks;
         boolean ok = false;
         try {
-            for (Application a : app.tree()) {
+            for (Application a : hooks ? app.tree() : List.<Application>of()) {
                 for (Hook h : a.startupHooks()) {
                     h.run(a);
                 }
@@ -152,8 +169,16 @@ public final class HttpServer implements AutoCloseable {
         if (report != null || shuttingDown) {
             return report;
         }
+        drain(timeout);
+        return finish();
+    }
+
+    /**
+     * Steps 1 to 6 of {@link #shutdown}: afterwards no request of this server runs and no
+     * connection is open. A cancellation point.
+     */
+    void drain(double timeout) {
         shuttingDown = true;
-        List<String> failures = new ArrayList<>();
         server.close();
         int idle = 0;
         for (Connection c : List.copyOf(connections)) {
@@ -162,8 +187,9 @@ public final class HttpServer implements AutoCloseable {
                 idle++;
             }
         }
+        idleClosed = idle;
         shutdownSignal.set();
-        for (Application a : app.tree()) {
+        for (Application a : hooks ? app.tree() : List.<Application>of()) {
             for (Hook h : a.shutdownHooks()) {
                 runHook(h, a, "shutdown", failures);
             }
@@ -199,8 +225,17 @@ public final class HttpServer implements AutoCloseable {
         for (Connection c : List.copyOf(connections)) {
             c.close();
         }
+        finishedCount = finished;
+        cancelledList = cancelled;
+        if (!cancelled.isEmpty()) {
+            LOG.log(Level.WARNING, "shutdown cancelled " + cancelled.size() + " request(s): " + cancelled);
+        }
+    }
+
+    /** Step 7 of {@link #shutdown} (when this server runs the hooks), then the report. A cancellation point. */
+    ShutdownReport finish() {
         runExits(failures);
-        List<Application> tree = app.tree();
+        List<Application> tree = hooks ? app.tree() : List.<Application>of();
         for (int i = tree.size() - 1; i >= 0; i--) {
             for (Hook h : tree.get(i).cleanupHooks()) {
                 runHook(h, tree.get(i), "cleanup", failures);
@@ -216,10 +251,7 @@ public final class HttpServer implements AutoCloseable {
         if (accessLog != null) {
             accessLog.close();
         }
-        report = new ShutdownReport(idle, finished, cancelled, failures);
-        if (!cancelled.isEmpty()) {
-            LOG.log(Level.WARNING, "shutdown cancelled " + cancelled.size() + " request(s): " + cancelled);
-        }
+        report = new ShutdownReport(idleClosed, finishedCount, cancelledList, failures);
         return report;
     }
 

@@ -55,6 +55,16 @@ public final class Request {
         path = Forms.percentDecode(rawPath, false); // IllegalArgumentException: 400
     }
 
+    /**
+     * The request's ID: the client's {@code X-Request-Id} when valid (1 to 128 characters of
+     * letters, digits and {@code - _ . : + / =}), else 16 random hexadecimal digits. The response
+     * carries it back in {@code X-Request-Id} (unless the handler set that header itself), and
+     * the access log and the log of a failed handler show it.
+     */
+    public String requestId() {
+        return exchange.requestId();
+    }
+
     /** The method, as sent ({@code GET}, ...). */
     public String method() {
         return head.method();

@@ -13,7 +13,6 @@ public final class Response extends StreamResponse {
     static final String APPLICATION_JSON = "application/json";
 
     byte[] body;
-    boolean compress;
 
     /** A response with {@code status} and no content. */
     public Response(int status) {
@@ -111,9 +110,9 @@ public final class Response extends StreamResponse {
      * {@code enable_compression}); the compression runs on the loop, so use it for bodies of
      * moderate size. Returns this.
      */
+    @Override
     public Response enableCompression() {
-        checkNotPrepared();
-        compress = true;
+        super.enableCompression();
         return this;
     }
 

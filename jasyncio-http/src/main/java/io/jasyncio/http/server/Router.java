@@ -73,10 +73,25 @@ public final class Router {
      * @throws IllegalArgumentException if {@code dir} is not a directory
      */
     public Route addStatic(String prefix, java.nio.file.Path dir) {
+        return addStatic(prefix, dir, false, false);
+    }
+
+    /**
+     * {@link #addStatic(String, java.nio.file.Path)}, and for a directory: with {@code indexFile}
+     * its {@code index.html} answers for it; otherwise, with {@code showIndex} (aiohttp's
+     * {@code show_index}), an HTML list of its entries (dot-files left out); otherwise 404. A
+     * directory asked for without its final {@code /} is redirected (301) there. The prefix
+     * {@code "/"} serves the directory at the root (routes with exact paths, such as
+     * {@code /health}, are still found first).
+     */
+    public Route addStatic(String prefix, java.nio.file.Path dir, boolean indexFile, boolean showIndex) {
+        if (prefix.equals("/")) {
+            return get("/{filename:.*}", new StaticFiles(dir, indexFile, showIndex));
+        }
         if (!prefix.startsWith("/") || prefix.endsWith("/") || prefix.contains("{")) {
             throw new IllegalArgumentException("a static prefix starts with '/', does not end with one and has no parameters: " + prefix);
         }
-        return get(prefix + "/{filename:.*}", new StaticFiles(dir));
+        return get(prefix + "/{filename:.*}", new StaticFiles(dir, indexFile, showIndex));
     }
 
     /** The routes, in the order added. */

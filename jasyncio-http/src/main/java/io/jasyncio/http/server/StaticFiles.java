@@ -21,7 +21,8 @@ import java.util.Map;
 /**
  * The handler of {@link Router#addStatic}: serves the regular files under one directory. No path
  * leaves it (no {@code ..}, no symbolic link out of it, no hidden dot-files), directories are not
- * listed, {@code Content-Type} comes from the extension, {@code Last-Modified} /
+ * listed unless asked ({@code showIndex}; with {@code indexFile} a directory's {@code index.html}
+ * answers for it; a directory named without its final {@code /} is redirected there), {@code Content-Type} comes from the extension, {@code Last-Modified} /
  * {@code If-Modified-Since} give 304, one {@code Range} gives 206 (416 when unsatisfiable). File
  * reads run off the loop ({@code toThread}) in 64 KiB pieces, each written with back-pressure.
  */
@@ -42,8 +43,20 @@ final class StaticFiles implements Handler {
             Map.entry("mp4", "video/mp4"), Map.entry("mp3", "audio/mpeg"));
 
     private final Path root;
+    private final boolean indexFile;
+    private final boolean showIndex;
 
     StaticFiles(Path dir) {
+        this(dir, false, false);
+    }
+
+    /**
+     * @param indexFile serve a directory's {@code index.html} for the directory
+     * @param showIndex list a directory (without {@code index.html}, or with {@code indexFile} false) as HTML
+     */
+    StaticFiles(Path dir, boolean indexFile, boolean showIndex) {
+        this.indexFile = indexFile;
+        this.showIndex = showIndex;
         try {
             this.root = dir.toRealPath();
         } catch (IOException e) {
@@ -63,7 +76,10 @@ final class StaticFiles implements Handler {
     @Override
     public StreamResponse handle(Request request) throws Exception {
         String rel = request.matchInfo("filename");
-        Path file = resolve(rel == null ? "" : rel);
+        rel = rel == null ? "" : rel;
+        boolean dirs = indexFile || showIndex;
+        Path file = dirs && (rel.isEmpty() || rel.equals("/")) ? root : resolve(rel);
+        boolean slash = rel.isEmpty() || rel.endsWith("/");
         Object[] found = Asyncio.toThread(() -> {
             try {
                 Path real = file.toRealPath();
@@ -71,6 +87,16 @@ final class StaticFiles implements Handler {
                     return null; // a symbolic link out of the directory
                 }
                 BasicFileAttributes a = Files.readAttributes(real, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                if (a.isDirectory() && dirs) {
+                    if (!slash) {
+                        return new Object[] {null, null, "redirect"};
+                    }
+                    Path index = real.resolve("index.html");
+                    if (indexFile && Files.isRegularFile(index, LinkOption.NOFOLLOW_LINKS) && Files.isReadable(index)) {
+                        return new Object[] {index, Files.readAttributes(index, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)};
+                    }
+                    return showIndex ? new Object[] {null, null, listing(real, request.path())} : null;
+                }
                 return a.isRegularFile() && Files.isReadable(real) ? new Object[] {real, a} : null;
             } catch (NoSuchFileException e) {
                 return null;
@@ -78,6 +104,12 @@ final class StaticFiles implements Handler {
         });
         if (found == null) {
             throw HttpException.notFound();
+        }
+        if (found[0] == null) {
+            if (found[2].equals("redirect")) {
+                throw HttpException.movedPermanently(request.rawPath() + "/");
+            }
+            return Response.html((String) found[2]);
         }
         Path real = (Path) found[0];
         BasicFileAttributes attrs = (BasicFileAttributes) found[1];
@@ -162,6 +194,33 @@ final class StaticFiles implements Handler {
             }
         }
         return resp;
+    }
+
+    /** An HTML list of a directory's entries (no dot-files), sorted, links relative. Blocking. */
+    private static String listing(Path dir, String shownPath) throws IOException {
+        java.util.List<String> names = new java.util.ArrayList<>();
+        try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+            s.forEach(p -> {
+                String n = p.getFileName().toString();
+                if (!n.startsWith(".")) {
+                    names.add(Files.isDirectory(p) ? n + "/" : n);
+                }
+            });
+        }
+        java.util.Collections.sort(names);
+        StringBuilder b = new StringBuilder("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Index of ")
+                .append(escape(shownPath)).append("</title></head><body><h1>Index of ").append(escape(shownPath))
+                .append("</h1><ul>\n");
+        for (String n : names) {
+            b.append("<li><a href=\"").append(escape(n.endsWith("/") ? Forms.encodeSegment(n.substring(0, n.length() - 1)) + "/" : Forms.encodeSegment(n))).append("\">").append(escape(n))
+                    .append("</a></li>\n");
+        }
+        return b.append("</ul></body></html>\n").toString();
+    }
+
+    private static String escape(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;")
+                .replace("'", "&#39;");
     }
 
     /** The file for the decoded relative path, or 404 if it would leave the directory or names a dot-file. */

@@ -22,6 +22,7 @@ public sealed class StreamResponse permits Response {
     long contentLength = -1;
     Exchange exchange;
     boolean eof;
+    boolean compress;
 
     /** A 200 response. */
     public StreamResponse() {
@@ -69,6 +70,20 @@ public sealed class StreamResponse permits Response {
     public StreamResponse setContentType(String contentType) {
         checkNotPrepared();
         this.contentType = contentType;
+        return this;
+    }
+
+    /**
+     * Sends the content gzip-compressed when the client accepts {@code gzip} (aiohttp's
+     * {@code enable_compression}), with {@code Content-Encoding: gzip} and
+     * {@code Vary: Accept-Encoding}. For a stream (before {@link #prepare}): a declared length is
+     * then dropped (the compressed length is unknown) and the content is chunked; each
+     * {@link #write} is compressed and flushed at once (a sync flush), so the client can decode
+     * every piece as it comes. The compression runs on the loop. Returns this.
+     */
+    public StreamResponse enableCompression() {
+        checkNotPrepared();
+        compress = true;
         return this;
     }
 

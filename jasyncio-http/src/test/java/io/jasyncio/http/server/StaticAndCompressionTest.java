@@ -107,7 +107,7 @@ class StaticAndCompressionTest {
                 io.jasyncio.Asyncio.sleep(0.01);
             }
             assertEquals(2, lines.size(), lines.toString());
-            assertTrue(lines.get(1).matches("127\\.0\\.0\\.1 - - \\[[^]]+\\] \"GET /t HTTP/1\\.1\" 200 6000"), lines.get(1));
+            assertTrue(lines.get(1).matches("127\\.0\\.0\\.1 - - \\[[^]]+\\] \"GET /t HTTP/1\\.1\" 200 6000 [0-9a-f]{16}"), lines.get(1));
         } finally {
             AccessLog.LOG.removeHandler(h);
         }

@@ -128,6 +128,11 @@ public final class H1Parser {
         this.chunkSpaces = options.allows(H1Options.Leniency.SPACES_IN_CHUNK_LINES);
     }
 
+    /** The bytes the parser holds for a partial line (its buffer's capacity), for the fuzz tests' bound. */
+    int retainedLineCapacity() {
+        return line.length;
+    }
+
     /** A parser of the requests a server receives. */
     public static H1Parser forRequests(H1Options options) {
         return new H1Parser(true, options);
