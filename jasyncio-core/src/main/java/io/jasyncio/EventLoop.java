@@ -2031,10 +2031,39 @@ public final class EventLoop implements AutoCloseable {
             }
         };
         Handle mine = watch(ch, wake, read);
+        boolean ready = false;
         try {
             f.await();
+            ready = true;
         } finally {
             unwatch(ch, read, mine);
+            if (!ready) {
+                deregisterIfUnwatched(ch);
+            }
+        }
+    }
+
+    /**
+     * Takes a channel nobody watches any more off the selector at once. A wait that was cancelled
+     * (or failed) leaves its channel to the caller, who may close it next; the JDK defers closing
+     * a channel that is still registered until the selector's next poll, so a listening socket
+     * would go on taking connections into its backlog (and reset them later) where asyncio's
+     * {@code remove_reader} leaves it closable at once. A wait that ended because the channel was
+     * ready keeps its registration, for the next call on it.
+     */
+    private void deregisterIfUnwatched(SelectableChannel ch) {
+        if (!poller.hasSelector() || closed) {
+            return;
+        }
+        SelectionKey key = ch.keyFor(poller.selector());
+        if (key == null || (key.attachment() instanceof IoWatch w && (w.reader != null || w.writer != null))) {
+            return;
+        }
+        key.cancel();
+        try {
+            poller.selector().selectNow(k -> { });  // level-triggered: what it drops is reported again
+        } catch (IOException | java.nio.channels.ClosedSelectorException e) {
+            // the selector is going away with the loop, and takes the registration with it
         }
     }
 
