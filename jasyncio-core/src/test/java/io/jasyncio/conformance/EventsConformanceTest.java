@@ -36,6 +36,110 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class EventsConformanceTest {
 
+    static EventLoop virtualLoop() {
+        return EventLoop.builder().clock(new io.jasyncio.VirtualClock()).build();
+    }
+
+    @Test
+    void test_run_until_complete_nesting() {
+        // A task may not run its loop again: that would be a second run of a running loop.
+        EventLoop loop = virtualLoop();
+        try {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> loop.runUntilComplete(() -> {
+                assertTrue(loop.isRunning());
+                return loop.runUntilComplete(() -> {
+                    io.jasyncio.Asyncio.sleep(0);
+                    return null;
+                });
+            }));
+            assertTrue(e.getMessage().contains("running"), e.getMessage());
+        } finally {
+            loop.close();
+        }
+    }
+
+    @Test
+    void test_run_until_complete() {
+        // On virtual time the sleep takes exactly its delay on the loop's clock, and no longer.
+        EventLoop loop = virtualLoop();
+        try {
+            double t0 = loop.time();
+            loop.runUntilComplete(() -> {
+                io.jasyncio.Asyncio.sleep(0.1);
+                return null;
+            });
+            assertTrue(loop.time() - t0 >= 0.1, "the loop's clock moved by the delay");
+        } finally {
+            loop.close();
+        }
+    }
+
+    @Test
+    void test_run_until_complete_stopped() {
+        // stop() before the future is done: runUntilComplete returns with an error, not a result.
+        EventLoop loop = virtualLoop();
+        try {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> loop.runUntilComplete(() -> {
+                loop.stop();
+                io.jasyncio.Asyncio.sleep(0.1);
+                return null;
+            }));
+            assertTrue(e.getMessage().contains("stopped"), e.getMessage());
+        } finally {
+            loop.close();
+        }
+    }
+
+    @Test
+    void test_call_later() {
+        EventLoop loop = virtualLoop();
+        try {
+            List<String> results = new ArrayList<>();
+            loop.callLater(0.1, () -> {
+                results.add("hello world");
+                loop.stop();
+            });
+            loop.runForever();
+            assertEquals(List.of("hello world"), results);
+            assertTrue(loop.time() >= 0.1);
+        } finally {
+            loop.close();
+        }
+    }
+
+    @Test
+    void test_call_soon() {
+        EventLoop loop = virtualLoop();
+        try {
+            List<String> results = new ArrayList<>();
+            loop.callSoon(() -> {
+                results.add("hello world");
+                loop.stop();
+            });
+            loop.runForever();
+            assertEquals(List.of("hello world"), results);
+        } finally {
+            loop.close();
+        }
+    }
+
+    @Test
+    void test_close() {
+        // Everything that would schedule or run something is refused by a closed loop.
+        EventLoop loop = virtualLoop();
+        loop.close();
+        Runnable f = () -> { };
+        assertThrows(IllegalStateException.class, loop::runForever);
+        assertThrows(IllegalStateException.class, () -> loop.runUntilComplete(loop.createFuture()));
+        assertThrows(IllegalStateException.class, () -> loop.callSoon(f));
+        assertThrows(IllegalStateException.class, () -> loop.callSoonThreadsafe(f));
+        assertThrows(IllegalStateException.class, () -> loop.callLater(1.0, f));
+        assertThrows(IllegalStateException.class, () -> loop.callAt(loop.time(), f));
+        assertThrows(IllegalStateException.class, () -> loop.createTask(() -> null));
+        assertThrows(IllegalStateException.class, () -> loop.addSignalHandler("TERM", f));
+        loop.close();  // closing again is no error
+    }
+
     @Test
     void test_call_soon_threadsafe_same_thread() {
         EventLoop loop = EventLoop.newEventLoop();

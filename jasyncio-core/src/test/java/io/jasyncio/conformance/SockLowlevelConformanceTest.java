@@ -40,6 +40,9 @@ import org.junit.jupiter.api.Timeout;
  * <li>{@code test_sendto_blocking}: it swaps the socket for a mock whose {@code sendto} raises
  *     {@code BlockingIOError} once; a {@code DatagramChannel} is final and the JDK's send of a
  *     datagram on loopback does not block.</li>
+ * <li>{@code test_datagram_send_to_non_listening_address_recvfrom} and its {@code _into} twin:
+ *     Windows' proactor only, about its reporting of an ICMP "port unreachable" as an empty
+ *     datagram.</li>
  * </ul>
  * CPython runs the file once per selector (kqueue, epoll, poll, select) and on Windows' proactor;
  * jasyncio has one loop, so each case runs once.

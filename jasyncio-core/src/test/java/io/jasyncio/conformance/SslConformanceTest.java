@@ -27,8 +27,9 @@ import org.junit.jupiter.api.Timeout;
  * with the test certificates of {@code src/test/resources/tls}.
  *
  * <p>{@code test_sslproto} cases skipped: {@code test_eof_received_waiter},
- * {@code test_connection_lost}, {@code test_close_during_handshake} and
- * {@code test_data_received_after_closing} drive CPython's {@code SSLProtocol} by hand over a
+ * {@code test_connection_lost}, {@code test_close_during_handshake},
+ * {@code test_close_during_ssl_over_ssl} and {@code test_data_received_after_closing} drive CPython's
+ * {@code SSLProtocol} by hand over a
  * mocked transport and TLS pipe (the behaviours a user meets are the handshake cases here);
  * {@code test_fatal_error_no_name_error} is a Python {@code NameError} regression;
  * {@code test_get_extra_info_on_closed_connection} and {@code test_set_new_app_protocol} check
