@@ -141,6 +141,107 @@ class EventsConformanceTest {
     }
 
     @Test
+    void test_close_running_event_loop() {
+        EventLoop loop = virtualLoop();
+        try {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> loop.runUntilComplete(() -> {
+                loop.close();
+                return null;
+            }));
+            assertTrue(e.getMessage().contains("running"), e.getMessage());
+        } finally {
+            loop.close();
+        }
+    }
+
+    @Test
+    void test_create_server_addr_in_use() {
+        NetRun.run(() -> {
+            try (java.nio.channels.ServerSocketChannel bound = java.nio.channels.ServerSocketChannel.open()) {
+                bound.bind(new InetSocketAddress("0.0.0.0", 0));
+                Server server = loop().createServer(Idle::new, bound, io.jasyncio.net.ServerOptions.DEFAULTS);
+                InetSocketAddress at = (InetSocketAddress) server.sockets().get(0);
+                BindException e = assertThrows(BindException.class,
+                        () -> loop().createServer(Idle::new, at.getAddress().getHostAddress(), at.getPort()));
+                assertTrue(e.getMessage().contains(String.valueOf(at.getPort())), "the error names the address: "
+                        + e.getMessage());
+                server.close();
+                server.waitClosed();
+            }
+        });
+    }
+
+    /** CPython's MySubprocessProtocol, for the cases that need only the end. */
+    static final class Exits implements io.jasyncio.subprocess.SubprocessProtocol {
+        final io.jasyncio.AsyncFuture<Void> connected = loop().createFuture();
+        final io.jasyncio.AsyncFuture<Void> completed = loop().createFuture();
+        io.jasyncio.subprocess.SubprocessTransport t;
+
+        @Override
+        public void connectionMade(io.jasyncio.subprocess.SubprocessTransport transport) {
+            t = transport;
+            connected.setResult(null);
+        }
+
+        @Override
+        public void processExited() {
+            completed.setResult(null);
+        }
+    }
+
+    @Test
+    void test_subprocess_exitcode() {
+        NetRun.run(() -> {
+            io.jasyncio.subprocess.SubprocessEndpoint<Exits> ep = loop().subprocessShell(Exits::new, "exit 7",
+                    io.jasyncio.subprocess.SubprocessOptions.DEFAULTS);
+            io.jasyncio.Asyncio.waitFor(ep.protocol().completed, 30);
+            assertEquals(7, ep.transport().getReturncode());
+            ep.transport().close();
+        });
+    }
+
+    @Test
+    void test_subprocess_close_after_finish() {
+        NetRun.run(() -> {
+            io.jasyncio.subprocess.SubprocessEndpoint<Exits> ep = loop().subprocessShell(Exits::new, "exit 7",
+                    io.jasyncio.subprocess.SubprocessOptions.DEFAULTS);
+            for (int fd = 0; fd <= 2; fd++) {
+                assertEquals(null, ep.transport().getPipeTransport(fd), "fd " + fd + " is inherited, not a pipe");
+            }
+            io.jasyncio.Asyncio.waitFor(ep.protocol().completed, 30);
+            assertEquals(7, ep.transport().getReturncode());
+            ep.transport().close();
+            ep.transport().close();  // closing after the end, and again, is no error
+        });
+    }
+
+    private static void endsBySignal(boolean kill, int signum) {
+        NetRun.run(() -> {
+            io.jasyncio.subprocess.SubprocessEndpoint<Exits> ep = loop().subprocessExec(Exits::new,
+                    List.of("sleep", "60"), io.jasyncio.subprocess.SubprocessOptions.DEFAULTS);
+            io.jasyncio.Asyncio.waitFor(ep.protocol().connected, 30);
+            if (kill) {
+                ep.transport().kill();
+            } else {
+                ep.transport().terminate();
+            }
+            io.jasyncio.Asyncio.waitFor(ep.protocol().completed, 30);
+            assertEquals(-signum, ep.transport().getReturncode());
+            ep.transport().close();
+        });
+    }
+
+    @Test
+    void test_subprocess_kill() {
+        endsBySignal(true, 9);
+    }
+
+    @Test
+    void test_subprocess_terminate() {
+        endsBySignal(false, 15);
+    }
+
+    @Test
     void test_call_soon_threadsafe_same_thread() {
         EventLoop loop = EventLoop.newEventLoop();
         try {
