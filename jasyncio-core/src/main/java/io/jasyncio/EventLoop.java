@@ -1860,13 +1860,19 @@ public final class EventLoop implements AutoCloseable {
     }
 
     /**
-     * Stops calling the channel's reader callback. Mirrors {@code remove_reader}.
+     * Stops calling the channel's reader callback. Mirrors {@code remove_reader}: when
+     * nothing else watches the channel, it leaves the selector at once, so that closing it next
+     * closes it at once (the JDK defers closing a channel still registered with a selector).
      *
      * @param channel the channel
      * @return true if a reader callback was registered
      */
     public boolean removeReader(SelectableChannel channel) {
-        return unwatch(channel, true);
+        boolean removed = unwatch(channel, true);
+        if (removed) {
+            deregisterIfUnwatched(channel);
+        }
+        return removed;
     }
 
     /**
@@ -1884,13 +1890,19 @@ public final class EventLoop implements AutoCloseable {
     }
 
     /**
-     * Stops calling the channel's writer callback. Mirrors {@code remove_writer}.
+     * Stops calling the channel's writer callback. Mirrors {@code remove_writer}: when
+     * nothing else watches the channel, it leaves the selector at once, so that closing it next
+     * closes it at once (the JDK defers closing a channel still registered with a selector).
      *
      * @param channel the channel
      * @return true if a writer callback was registered
      */
     public boolean removeWriter(SelectableChannel channel) {
-        return unwatch(channel, false);
+        boolean removed = unwatch(channel, false);
+        if (removed) {
+            deregisterIfUnwatched(channel);
+        }
+        return removed;
     }
 
     private Handle watch(SelectableChannel ch, Runnable callback, boolean read) {
@@ -2044,12 +2056,14 @@ public final class EventLoop implements AutoCloseable {
     }
 
     /**
-     * Takes a channel nobody watches any more off the selector at once. A wait that was cancelled
-     * (or failed) leaves its channel to the caller, who may close it next; the JDK defers closing
-     * a channel that is still registered until the selector's next poll, so a listening socket
-     * would go on taking connections into its backlog (and reset them later) where asyncio's
-     * {@code remove_reader} leaves it closable at once. A wait that ended because the channel was
-     * ready keeps its registration, for the next call on it.
+     * Takes a channel nobody watches any more off the selector at once. The JDK defers closing a
+     * channel that is still registered until the selector's next poll, which may never come if
+     * the loop has stopped: a listening socket would go on taking connections into its backlog
+     * (and reset them later), a pipe's other end would not see its end. asyncio's
+     * {@code remove_reader} and {@code remove_writer} leave the descriptor closable at once; so do
+     * {@link #removeReader}, {@link #removeWriter} and a {@code sock_*} wait that was cancelled or
+     * failed. A {@code sock_*} wait that ended because its channel was ready keeps the
+     * registration, for the next call on it.
      */
     private void deregisterIfUnwatched(SelectableChannel ch) {
         if (!poller.hasSelector() || closed) {

@@ -242,6 +242,118 @@ class EventsConformanceTest {
     }
 
     @Test
+    void test_reader_callback() {
+        NetRun.run(() -> {
+            java.nio.channels.Pipe pipe = java.nio.channels.Pipe.open();
+            java.nio.channels.Pipe.SourceChannel r = pipe.source();
+            r.configureBlocking(false);
+            java.io.ByteArrayOutputStream bytesRead = new java.io.ByteArrayOutputStream();
+            io.jasyncio.AsyncFuture<Void> closed = loop().createFuture();
+            loop().addReader(r, () -> {
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(1024);
+                int n;
+                try {
+                    n = r.read(b);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+                if (n > 0) {
+                    bytesRead.write(b.array(), 0, n);
+                } else if (n < 0) {
+                    assertTrue(loop().removeReader(r));
+                    closed.setResult(null);
+                }  // 0: a spurious wake-up
+            });
+            for (String part : List.of("abc", "def")) {
+                int want = bytesRead.size() + 3;
+                pipe.sink().write(java.nio.ByteBuffer.wrap(part.getBytes(StandardCharsets.US_ASCII)));
+                for (int i = 0; i < 1000 && bytesRead.size() < want; i++) {
+                    io.jasyncio.Asyncio.sleep(0.001);
+                }
+            }
+            pipe.sink().close();
+            io.jasyncio.Asyncio.waitFor(closed, 10);
+            r.close();
+            assertEquals("abcdef", bytesRead.toString(StandardCharsets.US_ASCII));
+        });
+    }
+
+    @Test
+    void test_writer_callback() throws Exception {
+        EventLoop loop = EventLoop.newEventLoop();
+        java.nio.channels.Pipe pipe = java.nio.channels.Pipe.open();
+        try {
+            java.nio.channels.Pipe.SinkChannel w = pipe.sink();
+            w.configureBlocking(false);
+            byte[] data = "x".repeat(1024).getBytes(StandardCharsets.US_ASCII);
+            loop.addWriter(w, () -> {
+                try {
+                    w.write(java.nio.ByteBuffer.wrap(data));
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+                loop.stop();
+            });
+            loop.runForever();
+            assertTrue(loop.removeWriter(w));
+            assertFalse(loop.removeWriter(w));
+            w.close();
+            java.nio.ByteBuffer got = java.nio.ByteBuffer.allocate(data.length * 2);
+            while (pipe.source().read(got) >= 0) {
+                // to the end
+            }
+            assertEquals(data.length, got.position());
+        } finally {
+            pipe.source().close();
+            loop.close();
+        }
+    }
+
+    private static void catEchoes(List<String> parts) {
+        NetRun.run(() -> {
+            io.jasyncio.subprocess.SubprocessEndpoint<ChildRecorder> ep = loop().subprocessExec(ChildRecorder::new,
+                    List.of("sh", "-c", "cat; exec sleep 60"), io.jasyncio.subprocess.SubprocessOptions.PIPES);
+            ChildRecorder r = ep.protocol();
+            io.jasyncio.net.WriteTransport stdin = (io.jasyncio.net.WriteTransport) r.t.getPipeTransport(0);
+            String sent = "";
+            for (String part : parts) {
+                stdin.write(part.getBytes(StandardCharsets.UTF_8));
+                sent += part;
+                r.awaitText(r.out, sent);
+                assertEquals(sent, r.out.toString());
+            }
+            r.t.close();  // the child still runs (it outlives its stdin): it is killed
+            io.jasyncio.Asyncio.waitFor(r.lost, 30);
+            assertEquals(-9, r.t.getReturncode());
+        });
+    }
+
+    @Test
+    void test_subprocess_exec() {
+        catEchoes(List.of("Python The Winner"));
+    }
+
+    @Test
+    void test_subprocess_interactive() {
+        catEchoes(List.of("Python ", "The Winner"));
+    }
+
+    @Test
+    void test_subprocess_shell() {
+        NetRun.run(() -> {
+            io.jasyncio.subprocess.SubprocessEndpoint<ChildRecorder> ep = loop().subprocessShell(ChildRecorder::new,
+                    "echo Python", io.jasyncio.subprocess.SubprocessOptions.PIPES);
+            ChildRecorder r = ep.protocol();
+            r.t.getPipeTransport(0).close();
+            io.jasyncio.Asyncio.waitFor(r.lost, 30);
+            assertEquals(0, r.t.getReturncode());
+            assertEquals("Python", r.out.toString().strip());
+            assertEquals("", r.err.toString());
+            r.t.close();
+        });
+    }
+
+    @Test
     void test_call_soon_threadsafe_same_thread() {
         EventLoop loop = EventLoop.newEventLoop();
         try {
