@@ -353,6 +353,121 @@ class EventsConformanceTest {
         });
     }
 
+    private static final String ECHO2 = "read -r l; printf 'OUT:%s' \"$l\"; printf 'ERR:%s' \"$l\" >&2";
+
+    @Test
+    void test_subprocess_stderr() {
+        NetRun.run(() -> {
+            io.jasyncio.subprocess.SubprocessEndpoint<ChildRecorder> ep = loop().subprocessExec(ChildRecorder::new,
+                    List.of("sh", "-c", ECHO2), io.jasyncio.subprocess.SubprocessOptions.PIPES);
+            ChildRecorder r = ep.protocol();
+            ((io.jasyncio.net.WriteTransport) r.t.getPipeTransport(0)).write("test\n".getBytes(StandardCharsets.UTF_8));
+            io.jasyncio.Asyncio.waitFor(r.lost, 30);
+            r.t.close();
+            assertEquals("OUT:test", r.out.toString());
+            assertTrue(r.err.toString().startsWith("ERR:test"), r.err.toString());
+            assertEquals(0, r.t.getReturncode());
+        });
+    }
+
+    @Test
+    void test_subprocess_stderr_redirect_to_stdout() {
+        NetRun.run(() -> {
+            io.jasyncio.subprocess.SubprocessOptions o = io.jasyncio.subprocess.SubprocessOptions.PIPES.toBuilder()
+                    .stderr(io.jasyncio.subprocess.Stdio.STDOUT).build();
+            io.jasyncio.subprocess.SubprocessEndpoint<ChildRecorder> ep = loop().subprocessExec(ChildRecorder::new,
+                    List.of("sh", "-c", ECHO2), o);
+            ChildRecorder r = ep.protocol();
+            assertTrue(r.t.getPipeTransport(1) != null);
+            assertEquals(null, r.t.getPipeTransport(2));
+            ((io.jasyncio.net.WriteTransport) r.t.getPipeTransport(0)).write("test\n".getBytes(StandardCharsets.UTF_8));
+            io.jasyncio.Asyncio.waitFor(r.lost, 30);
+            assertTrue(r.out.toString().startsWith("OUT:testERR:test"), r.out.toString());
+            assertEquals("", r.err.toString());
+            r.t.close();
+            assertEquals(0, r.t.getReturncode());
+        });
+    }
+
+    /** CPython's MyDatagramProto: counts bytes, records its state; the server one answers. */
+    static final class Udp implements io.jasyncio.net.DatagramProtocol {
+        final boolean answers;
+        final io.jasyncio.AsyncFuture<Void> done = loop().createFuture();
+        io.jasyncio.net.DatagramTransport transport;
+        String state = "INITIAL";
+        int nbytes;
+
+        Udp(boolean answers) {
+            this.answers = answers;
+        }
+
+        @Override
+        public void connectionMade(io.jasyncio.net.DatagramTransport t) {
+            transport = t;
+            assertEquals("INITIAL", state);
+            state = "INITIALIZED";
+        }
+
+        @Override
+        public void datagramReceived(byte[] data, java.net.SocketAddress addr) {
+            assertEquals("INITIALIZED", state);
+            nbytes += data.length;
+            if (answers) {
+                byte[] resp = new byte[5 + data.length];
+                System.arraycopy("resp:".getBytes(StandardCharsets.US_ASCII), 0, resp, 0, 5);
+                System.arraycopy(data, 0, resp, 5, data.length);
+                transport.sendto(resp, addr);
+            }
+        }
+
+        @Override
+        public void connectionLost(Exception exc) {
+            assertEquals("INITIALIZED", state);
+            state = "CLOSED";
+            done.setResult(null);
+        }
+    }
+
+    @Test
+    void test_create_datagram_endpoint() {
+        NetRun.run(() -> {
+            io.jasyncio.net.DatagramEndpoint<Udp> s = loop().createDatagramEndpoint(() -> new Udp(true),
+                    new io.jasyncio.net.DatagramOptions(new InetSocketAddress("127.0.0.1", 0), null, null, false, false));
+            assertEquals("INITIALIZED", s.protocol().state);
+            assertTrue(s.protocol().transport == s.transport());
+            java.net.SocketAddress at = (java.net.SocketAddress) s.transport().getExtraInfo(io.jasyncio.net.ExtraInfo.SOCKNAME);
+            io.jasyncio.net.DatagramEndpoint<Udp> c = loop().createDatagramEndpoint(() -> new Udp(false),
+                    new io.jasyncio.net.DatagramOptions(null, at, null, false, false));
+            assertEquals("INITIALIZED", c.protocol().state);
+            c.transport().sendto("xxx".getBytes(StandardCharsets.US_ASCII));
+            for (int i = 0; i < 1000 && c.protocol().nbytes == 0; i++) {
+                io.jasyncio.Asyncio.sleep(0.001);
+            }
+            assertEquals(3, s.protocol().nbytes);
+            assertEquals(8, c.protocol().nbytes);
+            assertTrue(c.transport().getExtraInfo(io.jasyncio.net.ExtraInfo.SOCKNAME) != null);
+            c.transport().close();
+            io.jasyncio.Asyncio.waitFor(c.protocol().done, 10);
+            assertEquals("CLOSED", c.protocol().state);
+            s.transport().close();
+        });
+    }
+
+    @Test
+    void test_create_connection() {
+        NetRun.run(() -> {
+            Server httpd = loop().createServer(SockLowlevelConformanceTest.Http::new, "127.0.0.1", 0);
+            Endpoint<SockLowlevelConformanceTest.MyProto> ep = loop().createConnection(
+                    SockLowlevelConformanceTest.MyProto::new, "127.0.0.1", httpd.port());
+            io.jasyncio.Asyncio.waitFor(ep.protocol().done, 10);
+            assertEquals("CLOSED", ep.protocol().state);
+            assertTrue(ep.protocol().nbytes > 0);
+            ep.transport().close();
+            httpd.close();
+            httpd.waitClosed();
+        });
+    }
+
     @Test
     void test_call_soon_threadsafe_same_thread() {
         EventLoop loop = EventLoop.newEventLoop();
