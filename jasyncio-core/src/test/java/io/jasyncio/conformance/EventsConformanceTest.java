@@ -469,6 +469,102 @@ class EventsConformanceTest {
     }
 
     @Test
+    void test_run_in_executor() {
+        NetRun.run(() -> {
+            Thread me = Thread.currentThread();
+            Object[] got = loop().runInExecutor(null, () -> new Object[] {"yo", Thread.currentThread()}).await();
+            assertEquals("yo", got[0]);
+            assertTrue(got[1] != me, "it ran on another thread");
+        });
+    }
+
+    /** CPython's MyProto on the server side: counts bytes, records its state. */
+    static final class Counting implements Protocol {
+        final io.jasyncio.AsyncFuture<Void> connected = loop().createFuture();
+        final io.jasyncio.AsyncFuture<Void> done = loop().createFuture();
+        Transport transport;
+        String state = "INITIAL";
+        int nbytes;
+
+        @Override
+        public void connectionMade(Transport t) {
+            assertEquals("INITIAL", state);
+            transport = t;
+            state = "CONNECTED";
+            connected.setResult(null);
+        }
+
+        @Override
+        public void dataReceived(byte[] data) {
+            assertEquals("CONNECTED", state);
+            nbytes += data.length;
+        }
+
+        @Override
+        public void connectionLost(Exception exc) {
+            state = "CLOSED";
+            done.setResult(null);
+        }
+    }
+
+    @Test
+    void test_create_unix_server() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("jasyncio-events");
+        java.nio.file.Path path = dir.resolve("s.sock");
+        try {
+            NetRun.run(() -> {
+                Counting proto = new Counting();
+                Server server = loop().createUnixServer(() -> proto, path, io.jasyncio.net.ServerOptions.DEFAULTS);
+                assertEquals(1, server.sockets().size());
+                try (java.nio.channels.SocketChannel client = java.nio.channels.SocketChannel.open(
+                        java.net.StandardProtocolFamily.UNIX)) {
+                    client.configureBlocking(false);
+                    loop().sockConnect(client, java.net.UnixDomainSocketAddress.of(path));
+                    loop().sockSendall(client, "xxx".getBytes(StandardCharsets.US_ASCII));
+                    io.jasyncio.Asyncio.waitFor(proto.connected, 10);
+                    assertEquals("CONNECTED", proto.state);
+                    for (int i = 0; i < 1000 && proto.nbytes == 0; i++) {
+                        io.jasyncio.Asyncio.sleep(0.001);
+                    }
+                    assertEquals(3, proto.nbytes);
+                    proto.transport.close();
+                    io.jasyncio.Asyncio.waitFor(proto.done, 10);
+                    assertEquals("CLOSED", proto.state);
+                }
+                server.close();
+                server.waitClosed();
+            });
+        } finally {
+            java.nio.file.Files.deleteIfExists(path);
+            java.nio.file.Files.delete(dir);
+        }
+    }
+
+    @Test
+    void test_create_unix_connection() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("jasyncio-events");
+        java.nio.file.Path path = dir.resolve("s.sock");
+        try {
+            NetRun.run(() -> {
+                Server httpd = loop().createUnixServer(SockLowlevelConformanceTest.Http::new, path,
+                        io.jasyncio.net.ServerOptions.DEFAULTS);
+                Endpoint<SockLowlevelConformanceTest.MyProto> ep = loop().createUnixConnection(
+                        SockLowlevelConformanceTest.MyProto::new, path, ConnectOptions.DEFAULTS);
+                assertTrue(ep.transport().getExtraInfo(io.jasyncio.net.ExtraInfo.SOCKNAME) != null);
+                io.jasyncio.Asyncio.waitFor(ep.protocol().done, 10);
+                assertEquals("CLOSED", ep.protocol().state);
+                assertTrue(ep.protocol().nbytes > 0);
+                ep.transport().close();
+                httpd.close();
+                httpd.waitClosed();
+            });
+        } finally {
+            java.nio.file.Files.deleteIfExists(path);
+            java.nio.file.Files.delete(dir);
+        }
+    }
+
+    @Test
     void test_call_soon_threadsafe_same_thread() {
         EventLoop loop = EventLoop.newEventLoop();
         try {
