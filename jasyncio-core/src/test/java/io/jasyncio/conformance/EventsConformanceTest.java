@@ -565,6 +565,60 @@ class EventsConformanceTest {
     }
 
     @Test
+    void test_create_server_ssl() {
+        NetRun.run(() -> {
+            Counting proto = new Counting();
+            Server server = loop().createServer(() -> proto, "127.0.0.1", 0,
+                    io.jasyncio.net.ServerOptions.builder().ssl(SslConformanceTest.serverContext()).build());
+            ConnectOptions o = ConnectOptions.builder().ssl(SslConformanceTest.clientContext())
+                    .serverHostname("localhost").build();
+            Endpoint<Idle> client = loop().createConnection(Idle::new, "127.0.0.1", server.port(), o);
+            client.transport().write("xxx".getBytes(StandardCharsets.US_ASCII));
+            io.jasyncio.Asyncio.waitFor(proto.connected, 10);
+            assertEquals("CONNECTED", proto.state);
+            for (int i = 0; i < 1000 && proto.nbytes == 0; i++) {
+                io.jasyncio.Asyncio.sleep(0.001);
+            }
+            assertEquals(3, proto.nbytes);
+            // the TLS extra info is there
+            Transport t = client.transport();
+            assertTrue(t.getExtraInfo(io.jasyncio.net.ExtraInfo.SOCKNAME) != null);
+            assertEquals(new InetSocketAddress("127.0.0.1", server.port()), t.getExtraInfo(io.jasyncio.net.ExtraInfo.PEERNAME));
+            assertTrue(t.getExtraInfo(io.jasyncio.net.ExtraInfo.SSL_CONTEXT) != null);
+            assertTrue(t.getExtraInfo(io.jasyncio.net.ExtraInfo.CIPHER) != null);
+            assertTrue(t.getExtraInfo(io.jasyncio.net.ExtraInfo.PEERCERT) != null);
+            proto.transport.close();
+            io.jasyncio.Asyncio.waitFor(proto.done, 10);
+            assertEquals("CLOSED", proto.state);
+            client.transport().close();
+            server.close();
+            server.waitClosed();
+        });
+    }
+
+    @Test
+    void test_create_server_ssl_verify_failed() {
+        // A client that does not trust the test CA: its connect fails on the certificate, and the server's
+        // protocol never sees a connection (the server's failed handshake may be reported).
+        NetRun.runCollecting(() -> {
+            Counting proto = new Counting();
+            Server server = loop().createServer(() -> proto, "127.0.0.1", 0,
+                    io.jasyncio.net.ServerOptions.builder().ssl(SslConformanceTest.serverContext()).build());
+            // The JDK's default trust store does not hold the test CA.
+            javax.net.ssl.SSLContext noCa = javax.net.ssl.SSLContext.getDefault();
+            ConnectOptions o = ConnectOptions.builder().ssl(noCa).serverHostname("localhost").build();
+            javax.net.ssl.SSLHandshakeException e = assertThrows(javax.net.ssl.SSLHandshakeException.class,
+                    () -> loop().createConnection(Idle::new, "127.0.0.1", server.port(), o));
+            assertTrue(String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT).contains("certif")
+                    || String.valueOf(e.getCause()).toLowerCase(java.util.Locale.ROOT).contains("certif"), e.toString());
+            io.jasyncio.Asyncio.sleep(0.05);
+            assertEquals(null, proto.transport, "the server's protocol got no connection");
+            server.close();
+            server.waitClosed();
+        });
+    }
+
+    @Test
     void test_call_soon_threadsafe_same_thread() {
         EventLoop loop = EventLoop.newEventLoop();
         try {
