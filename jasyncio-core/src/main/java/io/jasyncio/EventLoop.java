@@ -1860,19 +1860,13 @@ public final class EventLoop implements AutoCloseable {
     }
 
     /**
-     * Stops calling the channel's reader callback. Mirrors {@code remove_reader}: when
-     * nothing else watches the channel, it leaves the selector at once, so that closing it next
-     * closes it at once (the JDK defers closing a channel still registered with a selector).
+     * Stops calling the channel's reader callback. Mirrors {@code remove_reader}.
      *
      * @param channel the channel
      * @return true if a reader callback was registered
      */
     public boolean removeReader(SelectableChannel channel) {
-        boolean removed = unwatch(channel, true);
-        if (removed) {
-            deregisterIfUnwatched(channel);
-        }
-        return removed;
+        return unwatch(channel, true);
     }
 
     /**
@@ -1890,19 +1884,13 @@ public final class EventLoop implements AutoCloseable {
     }
 
     /**
-     * Stops calling the channel's writer callback. Mirrors {@code remove_writer}: when
-     * nothing else watches the channel, it leaves the selector at once, so that closing it next
-     * closes it at once (the JDK defers closing a channel still registered with a selector).
+     * Stops calling the channel's writer callback. Mirrors {@code remove_writer}.
      *
      * @param channel the channel
      * @return true if a writer callback was registered
      */
     public boolean removeWriter(SelectableChannel channel) {
-        boolean removed = unwatch(channel, false);
-        if (removed) {
-            deregisterIfUnwatched(channel);
-        }
-        return removed;
+        return unwatch(channel, false);
     }
 
     private Handle watch(SelectableChannel ch, Runnable callback, boolean read) {
@@ -2060,10 +2048,11 @@ public final class EventLoop implements AutoCloseable {
      * channel that is still registered until the selector's next poll, which may never come if
      * the loop has stopped: a listening socket would go on taking connections into its backlog
      * (and reset them later), a pipe's other end would not see its end. asyncio's
-     * {@code remove_reader} and {@code remove_writer} leave the descriptor closable at once; so do
-     * {@link #removeReader}, {@link #removeWriter} and a {@code sock_*} wait that was cancelled or
-     * failed. A {@code sock_*} wait that ended because its channel was ready keeps the
-     * registration, for the next call on it.
+     * {@code remove_reader} leaves the descriptor closable at once; so does a {@code sock_*} wait
+     * that was cancelled or failed. A {@code sock_*} wait that ended because its channel was ready
+     * keeps the registration, for the next call on it. ({@link #removeReader} and
+     * {@link #removeWriter} do not do this yet: the transports call them too, and a transport's
+     * close relies on the deferred close, see {@code EventsConformanceTest.test_writer_callback}.)
      */
     private void deregisterIfUnwatched(SelectableChannel ch) {
         if (!poller.hasSelector() || closed) {
