@@ -2031,10 +2031,42 @@ public final class EventLoop implements AutoCloseable {
             }
         };
         Handle mine = watch(ch, wake, read);
+        boolean ready = false;
         try {
             f.await();
+            ready = true;
         } finally {
             unwatch(ch, read, mine);
+            if (!ready) {
+                deregisterIfUnwatched(ch);
+            }
+        }
+    }
+
+    /**
+     * Takes a channel nobody watches any more off the selector at once. The JDK defers closing a
+     * channel that is still registered until the selector's next poll, which may never come if
+     * the loop has stopped: a listening socket would go on taking connections into its backlog
+     * (and reset them later), a pipe's other end would not see its end. asyncio's
+     * {@code remove_reader} leaves the descriptor closable at once; so does a {@code sock_*} wait
+     * that was cancelled or failed. A {@code sock_*} wait that ended because its channel was ready
+     * keeps the registration, for the next call on it. ({@link #removeReader} and
+     * {@link #removeWriter} do not do this yet: the transports call them too, and a transport's
+     * close relies on the deferred close, see {@code EventsConformanceTest.test_writer_callback}.)
+     */
+    private void deregisterIfUnwatched(SelectableChannel ch) {
+        if (!poller.hasSelector() || closed) {
+            return;
+        }
+        SelectionKey key = ch.keyFor(poller.selector());
+        if (key == null || (key.attachment() instanceof IoWatch w && (w.reader != null || w.writer != null))) {
+            return;
+        }
+        key.cancel();
+        try {
+            poller.selector().selectNow(k -> { });  // level-triggered: what it drops is reported again
+        } catch (IOException | java.nio.channels.ClosedSelectorException e) {
+            // the selector is going away with the loop, and takes the registration with it
         }
     }
 
