@@ -373,10 +373,24 @@ public sealed class AsyncFuture<T> permits Task, GatheringFuture {
         if (cbs == null) {
             return 0;
         }
+        if (!(cbs instanceof CallbackList)) {
+            // One registration (the common case: a combinator removing its own callback): no
+            // snapshot. equals() is user code and may have changed the registrations meanwhile,
+            // so what matched is removed by identity from whatever they are now.
+            if (!cbs.equals(callback)) {
+                return 0;
+            }
+            Object now = callbacks;
+            if (now == cbs) {
+                callbacks = null;
+                return 1;
+            }
+            return now instanceof CallbackList list && list.removeIf(c -> c == cbs) ? 1 : 0;
+        }
         // equals() is user code, which may add or remove callbacks of this future while we ask
         // (CPython's bpo-28963, bpo-30828, gh-97592): ask over a snapshot, then remove what
         // matched by identity from whatever the registrations are by then.
-        Object[] snapshot = cbs instanceof CallbackList list ? list.toArray() : new Object[] {cbs};
+        Object[] snapshot = ((CallbackList) cbs).toArray();
         List<Object> matched = new ArrayList<>();
         for (Object c : snapshot) {
             if (c.equals(callback)) {

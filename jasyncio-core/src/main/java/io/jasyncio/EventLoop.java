@@ -700,7 +700,7 @@ public final class EventLoop implements AutoCloseable {
         Objects.requireNonNull(body, "body");
         checkThread("create a task");
         checkOpen();
-        Task<T> t = context != null ? new Task<>(this, body, name, context, false)
+        Task<T> t = context != null ? new Task<>(this, context, body, name)
                 : new Task<>(this, body, name, creatorContext());
         link(t);
         boolean eager = eagerStart != null ? eagerStart : eagerTaskStart;

@@ -67,12 +67,12 @@ public final class Task<T> extends AsyncFuture<T> {
     }
 
     /** A task that runs in {@code context} itself (asyncio's {@code create_task(context=)}). */
-    Task(EventLoop loop, Object body, String name, Context context, boolean copy) {
+    Task(EventLoop loop, Context context, Object body, String name) {
         super(loop);
         this.body = body;
         this.id = IDS.incrementAndGet();
         this.name = name;
-        this.ctx = copy ? context.copy() : context;
+        this.ctx = context;
     }
 
     /**
